@@ -1,0 +1,2 @@
+"""The shared models every unit builds on (DESIGN §2): client, enrollment, consent, journal,
+booking, visit, referral."""

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProstenhetConfig(AppConfig):
+    name = "prostenhet"
+    verbose_name = _("Prostitutionsenheten")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import User
+
+        # Staff accounts are audited like client data: who changed whose roles, and when.
+        auditlog.register(
+            User,
+            exclude_fields=["password", "last_login", "session_stamp"],
+            m2m_fields={"groups", "units"},
+        )

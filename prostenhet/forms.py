@@ -1,0 +1,162 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+)
+from django.utils.translation import gettext_lazy as _
+
+from .models import Unit, User
+from .roles import Profession, Role
+
+
+def submit_helper(label, *, danger=False):
+    helper = FormHelper()
+    button = Submit("submit", label)
+    if danger:
+        button.field_classes = "btn btn-danger"
+    helper.add_input(button)
+    return helper
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Användarnamn")
+        self.fields["password"].label = _("Lösenord")
+        self.helper = submit_helper(_("Logga in"))
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Engångskod"),
+        min_length=6,
+        max_length=6,
+        help_text=_("Den sexsiffriga koden i din autentiseringsapp."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(submit_label or _("Verifiera"))
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError(_("Koden består av sex siffror."))
+        return token
+
+
+class CrispyPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Byt lösenord"))
+
+
+class StaffSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Sätt nytt lösenord"))
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation page's form: a GET shows it, only the POST changes anything."""
+
+    def __init__(self, *args, submit_label, danger=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(submit_label, danger=danger)
+
+
+class StaffForm(forms.ModelForm):
+    """A staff member's profile: name, roles, units and (for clinicians) profession."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roller"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Rollen avgör vad personen får göra i systemet."),
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Verksamhetsdelar"),
+        queryset=Unit.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "units", "profession"]
+        labels = {
+            "first_name": _("Förnamn"),
+            "last_name": _("Efternamn"),
+            "email": _("E-post"),
+            "profession": _("Yrke"),
+        }
+        help_texts = {"profession": _("Anges för kliniker på Spiralen.")}
+
+    submit_label = _("Spara")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["roles"] = [role.value for role in self.instance.roles]
+        self.fields["units"].label_from_instance = lambda unit: unit.get_code_display()
+        self.fields["profession"].choices = [("", _("Inget"))] + list(Profession.choices)
+        self.helper = submit_helper(self.submit_label)
+
+    def clean(self):
+        cleaned = super().clean()
+        roles = cleaned.get("roles") or []
+        if Role.CLINICIAN in roles and not cleaned.get("profession"):
+            self.add_error("profession", _("Ange yrke för en kliniker."))
+        if Role.CLINICIAN not in roles and cleaned.get("profession"):
+            self.add_error("profession", _("Yrke anges bara för kliniker."))
+        return cleaned
+
+
+class StaffCreateForm(StaffForm):
+    password1 = forms.CharField(
+        label=_("Startlösenord"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Startlösenord igen"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta(StaffForm.Meta):
+        fields = ["username", *StaffForm.Meta.fields]
+        labels = {**StaffForm.Meta.labels, "username": _("Användarnamn")}
+
+    submit_label = _("Skapa konto")
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("Lösenorden är inte lika."))
+        elif password1:
+            user = User(
+                username=cleaned.get("username", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(password1, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,53 @@
+"""Create the demo staff accounts (one per role). Demo mode only; safe to run again."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from prostenhet.models import Unit, User
+from prostenhet.roles import Profession, Role, UnitCode
+from prostenhet.services import assign_roles
+
+DEMO_PASSWORD = "demo-losenord-2026"
+
+DEMO_STAFF = [
+    # username, first name, last name, role, units, profession
+    ("assistent", "Anna", "Assistent", Role.OFFICE_ASSISTANT, [UnitCode.COUNSELLING], ""),
+    ("uppsokare", "Ulf", "Uppsökare", Role.OUTREACH_WORKER, [UnitCode.OUTREACH], ""),
+    ("behandlare", "Berit", "Behandlare", Role.COUNSELLOR, [UnitCode.COUNSELLING], ""),
+    ("kastbehandlare", "Kalle", "Kastbehandlare", Role.COUNSELLOR, [UnitCode.KAST], ""),
+    (
+        "barnmorska", "Maria", "Barnmorska", Role.CLINICIAN, [UnitCode.SPIRALEN],
+        Profession.MIDWIFE,
+    ),
+    ("lakare", "Lars", "Läkare", Role.CLINICIAN, [UnitCode.SPIRALEN], Profession.PHYSICIAN),
+    ("chef", "Cecilia", "Chef", Role.MANAGER, list(UnitCode), ""),
+    ("admin", "Adam", "Admin", Role.SYSADMIN, [], ""),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo staff accounts (demo mode only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError(
+                "seed_demo körs bara i demoläge (DEMO_MODE=1). Demokonton får aldrig finnas "
+                "i en riktig installation."
+            )
+        with transaction.atomic():
+            self._seed_staff()
+        self.stdout.write(self.style.SUCCESS("Demokonton (lösenord för alla: %s):" % DEMO_PASSWORD))
+        for username, _first, _last, role, *_rest in DEMO_STAFF:
+            self.stdout.write(f"  {username:<15} {role.label}")
+
+    def _seed_staff(self):
+        for username, first, last, role, units, profession in DEMO_STAFF:
+            user, _created = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name = first, last
+            user.profession = profession
+            user.is_active = True
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            assign_roles(user, [role])
+            user.units.set(Unit.objects.filter(code__in=units))

@@ -1,0 +1,102 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .lib.request_id import new_request_id
+
+# Views a user may reach after the password but before the second factor.
+HALF_LOGGED_IN_VIEWS = {
+    "account:otp-verify",
+    "account:otp-setup",
+    "account:logout",
+    "account:login",
+    "set_language",
+    "healthz",
+}
+LAST_SEEN_KEY = "last_seen"
+# Write the last-seen time at most this often (a session write on every request is waste).
+LAST_SEEN_RESOLUTION = 15
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = new_request_id(request.headers.get("X-Request-ID"))
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class IdleTimeoutMiddleware:
+    """Log out a user who has sent no request for SESSION_IDLE_MINUTES."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
+                logout(request)
+                messages.info(
+                    request,
+                    _(
+                        "Du har loggats ut eftersom du inte har varit aktiv på %(minutes)d "
+                        "minuter. Logga in igen för att fortsätta."
+                    )
+                    % {"minutes": settings.SESSION_IDLE_MINUTES},
+                )
+                if request.htmx:
+                    response = redirect(settings.LOGIN_URL)
+                    response["HX-Redirect"] = reverse(settings.LOGIN_URL)
+                    return response
+                return redirect_to_login(request.get_full_path())
+            if now - request.session.get(LAST_SEEN_KEY, 0) >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Until the second factor is given, a logged-in user reaches only the two-factor pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.TWO_FACTOR_REQUIRED or not request.user.is_authenticated:
+            return None
+        if request.user.is_verified():
+            return None
+        match = request.resolver_match
+        if match and match.view_name in HALF_LOGGED_IN_VIEWS:
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None  # public views such as static files
+        from django_otp import user_has_device
+
+        target = "account:otp-verify" if user_has_device(request.user) else "account:otp-setup"
+        return redirect_to_login(request.get_full_path(), reverse(target))
+
+
+class NoStoreMiddleware:
+    """Pages hold personal data: no browser or proxy may keep a copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store, private"
+        return response

@@ -1,0 +1,74 @@
+"""The sections of the application and which roles use them.
+
+The navigation bar and each role's start page are built from SECTIONS; a unit app that adds a
+screen adds its section here. A section is shown only to the roles it names, and only when the
+user also holds its permission (roles decide what a person may do)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class Section:
+    url_name: str
+    label: str
+    description: str
+    roles: frozenset
+    permission: str | None = None
+
+    def is_for(self, user):
+        if not any(role in self.roles for role in user.roles):
+            return False
+        return self.permission is None or user.has_perm(self.permission)
+
+
+SECTIONS = [
+    Section(
+        url_name="staff:list",
+        label=_("Personal"),
+        description=_(
+            "Skapa personalkonton, sätt roller, verksamhetsdelar och yrke, återställ "
+            "tvåfaktorsinloggning och avaktivera konton."
+        ),
+        roles=frozenset({Role.SYSADMIN}),
+        permission="prostenhet.manage_staff",
+    ),
+]
+
+# What each role does in the unit (DESIGN §1), shown on the role's start page.
+ROLE_DESCRIPTIONS = {
+    Role.OFFICE_ASSISTANT: _(
+        "Du tar emot alla som kommer till enheten, registrerar besök, håller kön till "
+        "samtalsbehandling och bokar tider på mottagningen."
+    ),
+    Role.OUTREACH_WORKER: _(
+        "Du dokumenterar uppsökande pass och kontakter på gatan och på internet och bokar "
+        "första besök på Spiralen."
+    ),
+    Role.COUNSELLOR: _(
+        "Du har regelbundna samtal med dina klienter, skriver och signerar "
+        "journalanteckningar och följer upp mål varje termin."
+    ),
+    Role.CLINICIAN: _(
+        "Du tar emot patienter på Spiralen, bokar undersökningar och följer upp provsvar."
+    ),
+    Role.MANAGER: _(
+        "Du tar fram årsstatistik för verksamheten och granskar åtkomstloggen."
+    ),
+    Role.SYSADMIN: _(
+        "Du administrerar personalkonton och roller. Du har ingen åtkomst till klientuppgifter."
+    ),
+}
+
+
+def sections_for(user, role=None):
+    """The sections the user may use, optionally only those of one role."""
+    roles = [role] if role else user.roles
+    return [
+        section
+        for section in SECTIONS
+        if any(r in section.roles for r in roles) and section.is_for(user)
+    ]

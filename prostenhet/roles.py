@@ -1,0 +1,49 @@
+"""Staff roles (DESIGN §1). A role is a Django group of the same name; it decides what a
+person may do. Which records they may see is decided by object permissions (access.py)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICE_ASSISTANT = "office_assistant", _("Byråassistent")
+    OUTREACH_WORKER = "outreach_worker", _("Uppsökare")
+    COUNSELLOR = "counsellor", _("Samtalsbehandlare")
+    CLINICIAN = "clinician", _("Kliniker")
+    MANAGER = "manager", _("Enhetschef")
+    SYSADMIN = "sysadmin", _("Systemförvaltare")
+
+
+class UnitCode(models.TextChoices):
+    COUNSELLING = "counselling", _("Mottagning och samtalsbehandling")
+    OUTREACH = "outreach", _("Uppsökande arbete")
+    SPIRALEN = "spiralen", _("Spiralen")
+    TRAFFICKING = "trafficking", _("Människohandel")
+    KAST = "kast", _("KAST")
+
+
+class Profession(models.TextChoices):
+    MIDWIFE = "midwife", _("Barnmorska")
+    GYNAECOLOGIST = "gynaecologist", _("Gynekolog")
+    PHYSICIAN = "physician", _("Läkare")
+    PSYCHIATRIST = "psychiatrist", _("Psykiatriker")
+
+
+# What each role may do, as model permissions ("app_label.codename"). The data migrations
+# apply this; a later migration that adds a permission to a role adds it here too.
+ROLE_PERMISSIONS = {
+    Role.OFFICE_ASSISTANT: [],
+    Role.OUTREACH_WORKER: [],
+    Role.COUNSELLOR: [],
+    Role.CLINICIAN: [],
+    Role.MANAGER: [
+        "prostenhet.view_statistics",
+        "prostenhet.review_access_log",
+    ],
+    Role.SYSADMIN: [
+        "prostenhet.view_user",
+        "prostenhet.add_user",
+        "prostenhet.change_user",
+        "prostenhet.manage_staff",
+    ],
+}

@@ -1,0 +1,48 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from .views import account, core, staff
+
+account_patterns = (
+    [
+        path("logga-in/", account.LoginView.as_view(), name="login"),
+        path("logga-in/verifiera/", account.otp_verify, name="otp-verify"),
+        path("logga-in/aktivera/", account.otp_setup, name="otp-setup"),
+        path("logga-ut/", account.LogoutView.as_view(), name="logout"),
+        path("konto/losenord/", account.PasswordChangeView.as_view(), name="password-change"),
+    ],
+    "account",
+)
+
+staff_patterns = (
+    [
+        path("", staff.staff_list, name="list"),
+        path("ny/", staff.staff_create, name="create"),
+        path("<uuid:public_id>/", staff.staff_update, name="update"),
+        path("<uuid:public_id>/losenord/", staff.staff_set_password, name="set-password"),
+        path("<uuid:public_id>/tvafaktor/", staff.staff_reset_otp, name="reset-otp"),
+        path("<uuid:public_id>/avaktivera/", staff.staff_deactivate, name="deactivate"),
+        path("<uuid:public_id>/aktivera/", staff.staff_reactivate, name="reactivate"),
+    ],
+    "staff",
+)
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("start/", core.start, name="start"),
+    path("healthz", core.healthz, name="healthz"),
+    path("sprak/", login_not_required(set_language), name="set_language"),
+    path("", include(account_patterns)),
+    path("personal/", include(staff_patterns)),
+    path("klienter/", include("clients.urls")),
+    path("uppsok/", include("outreach.urls")),
+    path("spiralen/", include("spiralen.urls")),
+    path("kast/", include("kast.urls")),
+    path("manniskohandel/", include("trafficking.urls")),
+]
+
+handler400 = "prostenhet.views.errors.bad_request"
+handler403 = "prostenhet.views.errors.permission_denied"
+handler404 = "prostenhet.views.errors.page_not_found"
+handler500 = "prostenhet.views.errors.server_error"

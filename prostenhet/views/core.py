@@ -1,0 +1,44 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from ..navigation import ROLE_DESCRIPTIONS, sections_for
+
+
+def home(request):
+    return redirect("start")
+
+
+def start(request):
+    """The user's start page: for each of their roles, what it does and its sections."""
+    user = request.user
+    roles = [
+        {
+            "role": role,
+            "description": ROLE_DESCRIPTIONS[role],
+            "sections": sections_for(user, role),
+        }
+        for role in user.roles
+    ]
+    return render(
+        request,
+        "prostenhet/start.html",
+        {"roles": roles, "units": [unit.get_code_display() for unit in user.units.all()]},
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

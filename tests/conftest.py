@@ -1,0 +1,58 @@
+import pytest
+from django.core.management import call_command
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from prostenhet.roles import Role
+
+from .factories import UserFactory, add_totp_device
+
+ROLES = list(Role)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static(django_db_setup):
+    # whitenoise's manifest storage (DEBUG off, as in production) needs collectstatic.
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's cost is the point in production and only slowness here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_staff(role, **kwargs):
+    user = UserFactory(role=role, **kwargs)
+    add_totp_device(user)
+    return user
+
+
+@pytest.fixture
+def staff_of():
+    """staff_of(Role.COUNSELLOR) → a new active staff member with a confirmed TOTP device."""
+    return make_staff
+
+
+@pytest.fixture
+def login(client):
+    """login(user) → the test client, logged in with both factors."""
+
+    def _login(user, client=client):
+        client.force_login(user)
+        device = user.totpdevice_set.filter(confirmed=True).first() or add_totp_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def sysadmin(db):
+    return make_staff(Role.SYSADMIN, username="sysadmin")
+
+
+@pytest.fixture
+def counsellor(db):
+    return make_staff(Role.COUNSELLOR, username="behandlare")

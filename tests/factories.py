@@ -1,0 +1,49 @@
+import factory
+from django.contrib.auth.models import Group
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from prostenhet.models import Unit, User
+from prostenhet.roles import Profession, Role, UnitCode
+
+PASSWORD = "korrekt-hast-batteri-2026"
+
+# Each role's usual units and profession, so that a factory user looks like real staff.
+ROLE_DEFAULTS = {
+    Role.OFFICE_ASSISTANT: ([UnitCode.COUNSELLING], ""),
+    Role.OUTREACH_WORKER: ([UnitCode.OUTREACH], ""),
+    Role.COUNSELLOR: ([UnitCode.COUNSELLING], ""),
+    Role.CLINICIAN: ([UnitCode.SPIRALEN], Profession.MIDWIFE),
+    Role.MANAGER: (list(UnitCode), ""),
+    Role.SYSADMIN: ([], ""),
+}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"personal{n}")
+    first_name = factory.Faker("first_name", locale="sv_SE")
+    last_name = factory.Faker("last_name", locale="sv_SE")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if not extracted:
+            return
+        units, profession = ROLE_DEFAULTS[extracted]
+        self.groups.add(Group.objects.get(name=extracted))
+        self.units.set(Unit.objects.filter(code__in=units))
+        if profession:
+            self.profession = profession
+            self.save(update_fields=["profession"])
+
+
+def add_totp_device(user):
+    return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def current_code(device):
+    return "%06d" % totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)

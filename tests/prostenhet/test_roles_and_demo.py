@@ -1,0 +1,49 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from prostenhet.management.commands.seed_demo import DEMO_PASSWORD, DEMO_STAFF
+from prostenhet.models import Unit, User
+from prostenhet.roles import ROLE_PERMISSIONS, Role, UnitCode
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_six_roles_exist_with_exactly_their_permissions():
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
+    for role, perms in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        actual = {
+            f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()
+        }
+        assert actual == set(perms), role
+
+
+def test_the_five_units_exist():
+    assert set(Unit.objects.values_list("code", flat=True)) == {u.value for u in UnitCode}
+
+
+def test_seed_demo_refuses_outside_demo_mode(settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="demoläge"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings):
+    settings.DEMO_MODE = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert User.objects.count() == len(DEMO_STAFF)
+    expected = {
+        "assistent", "uppsokare", "behandlare", "kastbehandlare",
+        "barnmorska", "lakare", "chef", "admin",
+    }
+    assert set(User.objects.values_list("username", flat=True)) == expected
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD)
+        assert len(user.roles) == 1
+    assert {r for u in User.objects.all() for r in u.roles} == set(Role)
+    kast = User.objects.get(username="kastbehandlare")
+    assert [u.code for u in kast.units.all()] == ["kast"]
+    assert User.objects.get(username="lakare").profession == "physician"
