@@ -47,3 +47,20 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings):
     kast = User.objects.get(username="kastbehandlare")
     assert [u.code for u in kast.units.all()] == ["kast"]
     assert User.objects.get(username="lakare").profession == "physician"
+
+
+def test_create_sysadmin_makes_a_staff_account_with_the_role(monkeypatch):
+    answers = iter(["ett-langt-losenord-for-admin", "ett-langt-losenord-for-admin"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    call_command("create_sysadmin", "forvaltare")
+    user = User.objects.get(username="forvaltare")
+    assert user.roles == [Role.SYSADMIN]
+    assert not user.is_superuser
+    assert user.check_password("ett-langt-losenord-for-admin")
+
+
+def test_create_sysadmin_refuses_a_weak_password(monkeypatch):
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "kort")
+    with pytest.raises(CommandError, match="minst 12 tecken"):
+        call_command("create_sysadmin", "forvaltare")
+    assert not User.objects.filter(username="forvaltare").exists()
