@@ -148,7 +148,11 @@ CSRF_COOKIE_HTTPONLY = True
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=30)
 AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The account, and the address (against password spraying). An office whose staff share one
+# public address may turn the address lock off: LOGIN_LOCKOUT_BY_IP=0.
+AXES_LOCKOUT_PARAMETERS = ["username"] + (
+    ["ip_address"] if env.bool("LOGIN_LOCKOUT_BY_IP", default=True) else []
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "prostenhet.views.account.locked_out"
 AXES_ENABLE_ADMIN = False

@@ -213,3 +213,21 @@ def test_a_long_passphrase_is_accepted(login, counsellor):
     assert response.status_code == 302
     counsellor.refresh_from_db()
     assert counsellor.check_password(phrase)
+
+
+def test_failures_on_many_accounts_lock_the_address(client, settings):
+    user = UserFactory(role=Role.COUNSELLOR)
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        password_step(client, f"gissning{i}", "fel-losenord-123")
+    response = password_step(client, user.username)
+    assert response.status_code == 429
+
+
+def test_a_successful_login_clears_the_failures(client, settings):
+    user = UserFactory(role=Role.COUNSELLOR)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        password_step(client, user.username, "fel-losenord-123")
+    assert password_step(client, user.username).status_code == 302
+    client.post(reverse("account:logout"))
+    password_step(client, user.username, "fel-losenord-123")
+    assert password_step(client, user.username).status_code == 302
