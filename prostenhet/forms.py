@@ -105,6 +105,7 @@ class StaffForm(forms.ModelForm):
         help_texts = {"profession": _("Anges för kliniker på Spiralen.")}
 
     submit_label = _("Spara")
+    field_order = ["username", "first_name", "last_name", "email", "roles", "units", "profession"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

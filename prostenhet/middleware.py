@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .lib.request_id import new_request_id
@@ -32,6 +33,26 @@ class RequestIdMiddleware:
         request.request_id = new_request_id(request.headers.get("X-Request-ID"))
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+class LanguageMiddleware:
+    """Swedish unless the user chose another language with the switch (a cookie).
+
+    The browser's Accept-Language is not consulted: the staff's language is Swedish, and a
+    page should not change language because of how a browser happens to be set up."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response
 
 

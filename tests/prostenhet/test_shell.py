@@ -121,3 +121,11 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     monkeypatch.setattr(connection, "cursor", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_an_english_browser_still_gets_swedish_until_the_user_switches(client):
+    html = client.get(reverse("account:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="sv"' in html.content.decode()
+    client.post(reverse("set_language"), {"language": "en"})
+    html = client.get(reverse("account:login"), HTTP_ACCEPT_LANGUAGE="sv-SE")
+    assert 'lang="en"' in html.content.decode()
