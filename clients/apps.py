@@ -5,3 +5,27 @@ from django.utils.translation import gettext_lazy as _
 class ClientsConfig(AppConfig):
     name = "clients"
     verbose_name = _("Klienter, mottagning och samtalsbehandling")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        # Every change to personal data is in the change log; identity numbers fully masked.
+        auditlog.register(
+            models.Client,
+            exclude_fields=["alias_folded", "version"],
+            mask_fields=["identity_number"],
+        )
+        auditlog.register(models.Enrollment)
+        auditlog.register(models.Consent)
+        auditlog.register(models.Journal)
+        auditlog.register(models.Assignment)
+        auditlog.register(models.EmergencyAccess)
+        auditlog.register(models.ClientMerge)
+        # Drafts autosave every few seconds: the log records an entry's life (created, kind,
+        # date, signed), not each keystroke; a signed entry never changes again.
+        auditlog.register(
+            models.JournalEntry,
+            include_fields=["kind", "event_date", "state", "signed_by", "signed_at", "corrects"],
+        )

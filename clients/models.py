@@ -1,2 +1,468 @@
-"""The shared models every unit builds on (DESIGN §2): client, enrollment, consent, journal,
-booking, visit, referral."""
+"""The shared models every unit builds on (DESIGN §2): client, enrollment, consent, journal and
+journal entry, staff assignment, emergency access, merge. Unit apps point at these with foreign
+keys and never copy them."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from prostenhet.lib.text import fold
+from prostenhet.roles import UnitCode
+
+
+class Register(models.TextChoices):
+    MAIN = "main", _("Huvudregistret")
+    KAST = "kast", _("KAST:s register")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Kvinna")
+    MAN = "man", _("Man")
+    TRANS_NONBINARY = "trans_nonbinary", _("Trans/icke-binär")
+    OTHER = "other", _("Annat")
+    NOT_STATED = "not_stated", _("Uppgift saknas")
+
+
+class BornInSweden(models.TextChoices):
+    YES = "yes", _("Ja")
+    NO = "no", _("Nej")
+    UNKNOWN = "unknown", _("Vet ej")
+
+
+class Quality(models.TextChoices):
+    """How an identity field is known: so that "withheld" is never confused with "missing"."""
+
+    KNOWN = "known", _("Känd")
+    ESTIMATED = "estimated", _("Uppskattad")
+    DECLINED = "declined", _("Vill inte uppge")
+    NOT_ASKED = "not_asked", _("Inte efterfrågad")
+
+
+class ClientQuerySet(models.QuerySet):
+    def current(self):
+        """Clients that are not tombstones of a merge."""
+        return self.filter(merged_into__isnull=True)
+
+    def in_register(self, register):
+        return self.filter(register=register)
+
+    def alias_prefix(self, text):
+        return self.filter(alias_folded__startswith=fold(text))
+
+
+class Client(models.Model):
+    """One person. Only the alias is required: many clients are anonymous."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    register = models.CharField(
+        _("register"), max_length=10, choices=Register.choices, default=Register.MAIN
+    )
+    alias = models.CharField(_("alias"), max_length=100)
+    alias_folded = models.CharField(max_length=100, editable=False, db_index=True)
+    legal_name = models.CharField(_("namn"), max_length=200, blank=True)
+    legal_name_quality = models.CharField(
+        _("namn: uppgiftens kvalitet"), max_length=10, choices=Quality.choices,
+        default=Quality.NOT_ASKED,
+    )
+    identity_number = models.CharField(
+        _("personnummer"), max_length=12, blank=True, db_index=True,
+        help_text=_("Personnummer eller samordningsnummer, lagrat med tolv siffror."),
+    )
+    identity_number_quality = models.CharField(
+        _("personnummer: uppgiftens kvalitet"), max_length=10, choices=Quality.choices,
+        default=Quality.NOT_ASKED,
+    )
+    birth_year = models.PositiveSmallIntegerField(_("födelseår"), null=True, blank=True)
+    birth_year_quality = models.CharField(
+        _("födelseår: uppgiftens kvalitet"), max_length=10, choices=Quality.choices,
+        default=Quality.NOT_ASKED,
+    )
+    gender = models.CharField(
+        _("kön"), max_length=20, choices=Gender.choices, default=Gender.NOT_STATED
+    )
+    born_in_sweden = models.CharField(
+        _("född i Sverige"), max_length=10, choices=BornInSweden.choices,
+        default=BornInSweden.UNKNOWN,
+    )
+    country_of_birth = models.CharField(_("födelseland"), max_length=100, blank=True)
+    languages = models.CharField(_("språk"), max_length=200, blank=True)
+    interpreter_needed = models.BooleanField(_("behöver tolk"), default=False)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    address = models.CharField(_("adress"), max_length=300, blank=True)
+    protected_identity = models.BooleanField(_("skyddade personuppgifter"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("registrerad av"),
+    )
+    created_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+    # Optimistic concurrency: a save must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="tombstones"
+    )
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("klient")
+        verbose_name_plural = _("klienter")
+        ordering = ["alias_folded", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "identity_number"],
+                condition=~Q(identity_number="") & Q(merged_into__isnull=True),
+                name="client_unique_identity_number_per_register",
+            ),
+        ]
+        indexes = [models.Index(fields=["register", "alias_folded"])]
+        permissions = [
+            ("merge_client", _("Kan slå samman dubbletter")),
+            ("undo_merge", _("Kan ångra en sammanslagning")),
+            ("open_emergency_access", _("Kan öppna nödåtkomst")),
+            ("assign_counsellor", _("Kan tilldela behandlare")),
+            ("record_consent", _("Kan registrera samtycke")),
+        ]
+
+    def __str__(self):
+        return self.alias
+
+    def save(self, *args, **kwargs):
+        self.alias_folded = fold(self.alias)[:100]
+        super().save(*args, **kwargs)
+
+    @property
+    def is_tombstone(self):
+        return self.merged_into_id is not None
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_on__isnull=True)
+
+
+class Enrollment(models.Model):
+    """The person is a client of this unit from started_on until ended_on."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="enrollments")
+    unit = models.CharField(_("verksamhetsdel"), max_length=20, choices=UnitCode.choices)
+    started_on = models.DateField(_("start"), default=timezone.localdate)
+    ended_on = models.DateField(_("slut"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inskrivning")
+        verbose_name_plural = _("inskrivningar")
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "unit"],
+                condition=Q(ended_on__isnull=True),
+                name="enrollment_one_active_per_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client} – {self.get_unit_display()}"
+
+    @property
+    def is_active(self):
+        return self.ended_on is None
+
+
+class ConsentMethod(models.TextChoices):
+    VERBAL = "verbal", _("Muntligt")
+    WRITTEN = "written", _("Skriftligt")
+
+
+class ConsentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def between(self, unit, other):
+        first, second = sorted([unit, other])
+        return self.filter(unit_a=first, unit_b=second)
+
+
+class Consent(models.Model):
+    """The client's consent that two units share information about them."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    unit_a = models.CharField(_("verksamhetsdel"), max_length=20, choices=UnitCode.choices)
+    unit_b = models.CharField(_("verksamhetsdel"), max_length=20, choices=UnitCode.choices)
+    method = models.CharField(
+        _("hur samtycket gavs"), max_length=10, choices=ConsentMethod.choices
+    )
+    given_at = models.DateTimeField(_("givet"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("återkallat"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("samtycke")
+        verbose_name_plural = _("samtycken")
+        ordering = ["-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_a__lt=models.F("unit_b")), name="consent_units_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_unit_a_display()} ↔ {self.get_unit_b_display()}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+class Journal(models.Model):
+    """One journal per client and unit. After a merge, the merged client's journal of a unit
+    the survivor also has points to the survivor's (merged_into) and keeps its entries."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="journals")
+    unit = models.CharField(_("verksamhetsdel"), max_length=20, choices=UnitCode.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+
+    class Meta:
+        verbose_name = _("journal")
+        verbose_name_plural = _("journaler")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "unit"],
+                condition=Q(merged_into__isnull=True),
+                name="journal_one_per_client_and_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client} – {self.get_unit_display()}"
+
+
+class EntryKind(models.TextChoices):
+    NOTE = "note", _("Anteckning")
+    SESSION = "session", _("Samtal")
+    PHONE = "phone", _("Telefonsamtal")
+    VISIT = "visit", _("Besök")
+    CONTACT = "contact", _("Kontakt")
+
+
+class EntryState(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SIGNED = "signed", _("Signerad")
+
+
+class SignedEntryError(ValidationError):
+    pass
+
+
+class JournalEntryQuerySet(models.QuerySet):
+    def drafts_of(self, user):
+        return self.filter(author=user, state=EntryState.DRAFT)
+
+    def signed(self):
+        return self.filter(state=EntryState.SIGNED)
+
+
+class JournalEntry(models.Model):
+    """A journal entry: a draft while written, then signed and locked for ever. A correction
+    is a new entry that points to the one it corrects."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
+    unit = models.CharField(_("verksamhetsdel"), max_length=20, choices=UnitCode.choices)
+    kind = models.CharField(
+        _("typ"), max_length=20, choices=EntryKind.choices, default=EntryKind.NOTE
+    )
+    event_date = models.DateField(_("händelsedatum"), default=timezone.localdate)
+    written_at = models.DateTimeField(_("skriven"), default=timezone.now)
+    updated_at = models.DateTimeField(_("senast sparad"), default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="journal_entries",
+        verbose_name=_("författare"),
+    )
+    text = models.TextField(_("text"), blank=True)
+    state = models.CharField(
+        _("status"), max_length=10, choices=EntryState.choices, default=EntryState.DRAFT
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
+        verbose_name=_("rättar"),
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = JournalEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("journalanteckning")
+        verbose_name_plural = _("journalanteckningar")
+        ordering = ["-event_date", "-written_at"]
+        indexes = [
+            models.Index(fields=["journal", "-event_date"]),
+            models.Index(fields=["author", "state"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.event_date}"
+
+    def save(self, *args, **kwargs):
+        # A signed entry is never changed (the PostgreSQL trigger refuses it too).
+        if self.pk and type(self).objects.filter(pk=self.pk, state=EntryState.SIGNED).exists():
+            raise SignedEntryError(_("En signerad anteckning kan inte ändras."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and type(self).objects.filter(pk=self.pk, state=EntryState.SIGNED).exists():
+            raise SignedEntryError(_("En signerad anteckning kan inte tas bort."))
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self):
+        return self.state == EntryState.SIGNED
+
+
+class AssignmentRole(models.TextChoices):
+    RESPONSIBLE = "responsible", _("Ansvarig behandlare")
+    SUBSTITUTE = "substitute", _("Ersättare")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(ended_at__isnull=True).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+        )
+
+
+class Assignment(models.Model):
+    """A counsellor responsible for a counselling or KAST journal, or a named substitute
+    (with an end date)."""
+
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="assignments")
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments",
+        verbose_name=_("behandlare"),
+    )
+    role = models.CharField(_("roll"), max_length=20, choices=AssignmentRole.choices)
+    starts_on = models.DateField(_("från"), default=timezone.localdate)
+    ends_on = models.DateField(_("till och med"), null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tilldelning")
+        verbose_name_plural = _("tilldelningar")
+        ordering = ["role", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="responsible") | Q(ends_on__isnull=False),
+                name="assignment_substitute_has_end_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.counsellor}"
+
+
+class EmergencyAccessQuerySet(models.QuerySet):
+    def open(self, now=None):
+        return self.filter(expires_at__gt=now or timezone.now(), closed_at__isnull=True)
+
+
+class EmergencyAccess(models.Model):
+    """Nödåtkomst: a staff member opens a record outside their rights, stating a reason."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    reason = models.TextField(_("skäl"))
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("gäller till"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nödåtkomst")
+        verbose_name_plural = _("nödåtkomster")
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"{self.user} → {self.client} ({self.opened_at:%Y-%m-%d %H:%M})"
+
+
+class ClientMerge(models.Model):
+    """A merge of a duplicate into a surviving client, with every row it moved, so that a
+    manager can undo it."""
+
+    survivor = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges_in")
+    merged = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges_out")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    # [{"model": "clients.enrollment", "pk": 3, "field": "client_id", "old": 7}, ...]
+    moved = models.JSONField(default=list)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("sammanslagning")
+        verbose_name_plural = _("sammanslagningar")
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"{self.merged} → {self.survivor}"
+
+
+# Object permissions with direct foreign keys (DESIGN §3: generic ones do not scale).
+class ClientUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
+
+
+class ClientGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
+
+
+class JournalUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Journal, on_delete=models.CASCADE)
+
+
+class JournalGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Journal, on_delete=models.CASCADE)

@@ -1,18 +1,382 @@
 """The access policy (DESIGN §3): the one module that decides who may see and do what.
 
 Roles (Django groups with model permissions) decide what a person may do; object permissions
-(django-guardian, granted and revoked only here) decide which records. Views only ask, through
-the helpers below: out of scope answers 404, in scope but too few rights answers 403."""
+(django-guardian, direct foreign-key tables) decide which records. Object permissions are
+granted and revoked only here: `sync_client(client)` recomputes every grant on one client's
+records from the facts (enrollments, assignments, consents, emergency accesses), and the
+services call it after they change a fact. Views only ask, through the helpers below: out of
+scope answers 404, in scope but too few rights answers 403.
+
+Who gets what, for a client enrolled in a unit:
+- the unit's staff group ("unit:<code>") may view and change the client's registry data;
+- in outreach, Spiralen and trafficking the unit's group also reads and writes the unit's
+  journal; in counselling and KAST only the assigned counsellor and current substitutes do;
+- with an active consent between two units, each unit's journal readers also read the other
+  unit's journal of that client;
+- an open emergency access gives its holder the client and all the client's journals.
+Role permissions gate all of it: an office assistant never holds `clients.view_journal`.
+"""
 
 from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import User
+from .roles import Role, UnitCode
 
 # Staff administration is a role permission of the system administrator.
 staff_admin_required = permission_required("prostenhet.manage_staff", raise_exception=True)
+
+UNIT_GROUP_PREFIX = "unit:"
+TEAM_UNITS = frozenset({UnitCode.OUTREACH, UnitCode.SPIRALEN, UnitCode.TRAFFICKING})
+ASSIGNED_UNITS = frozenset({UnitCode.COUNSELLING, UnitCode.KAST})
+# Roles whose members join their units' staff groups. Managers and system administrators
+# never do: they see no case content by default.
+CASEWORK_ROLES = frozenset(
+    {Role.OFFICE_ASSISTANT, Role.OUTREACH_WORKER, Role.COUNSELLOR, Role.CLINICIAN}
+)
 
 
 def get_staff_or_404(public_id):
     """A staff account by its opaque id, with roles and units loaded."""
     return get_object_or_404(User.objects.with_roles(), public_id=public_id)
+
+
+# --- staff and their unit groups ------------------------------------------------------------
+
+
+def unit_group_name(unit):
+    return f"{UNIT_GROUP_PREFIX}{unit}"
+
+
+def unit_group_ids():
+    """{unit code: id of the unit's staff group}."""
+    names = {unit_group_name(unit): unit for unit in UnitCode}
+    return {
+        names[name]: pk
+        for pk, name in Group.objects.filter(name__in=names).values_list("pk", "name")
+    }
+
+
+def may_join_unit(user, unit):
+    """Whether the user's roles let them into the unit's staff group. KAST is sealed off:
+    only counsellors join it (never the office assistant)."""
+    roles = set(user.roles)
+    if not roles & CASEWORK_ROLES:
+        return False
+    if unit == UnitCode.KAST:
+        return Role.COUNSELLOR in roles and Role.OFFICE_ASSISTANT not in roles
+    return True
+
+
+def sync_staff_units(user):
+    """Put the user in exactly the staff groups of the units they work in and may join."""
+    user = User.objects.prefetch_related("groups", "units").get(pk=user.pk)
+    groups = unit_group_ids()
+    wanted = {
+        groups[unit.code] for unit in user.units.all() if may_join_unit(user, unit.code)
+    }
+    current = {g.pk for g in user.groups.all() if g.name.startswith(UNIT_GROUP_PREFIX)}
+    user.groups.remove(*(current - wanted))
+    user.groups.add(*(wanted - current))
+
+
+def user_units(user):
+    """Units whose staff group the user belongs to."""
+    ids = {group_id: unit for unit, group_id in unit_group_ids().items()}
+    return {ids[g.pk] for g in user.groups.all() if g.pk in ids}
+
+
+# --- grants on a client's records ------------------------------------------------------------
+
+
+OBJECT_PERMS = ["view_client", "change_client", "view_journal", "change_journal"]
+
+
+def _perm_ids():
+    return dict(
+        Permission.objects.filter(
+            content_type__app_label="clients", codename__in=OBJECT_PERMS
+        ).values_list("codename", "pk")
+    )
+
+
+def _desired_grants(client, now):
+    """The set of grants the facts call for: (kind, principal, perm, object id), where kind
+    is one of "client-user", "client-group", "journal-user", "journal-group"."""
+    from clients.models import Assignment, Consent
+
+    perms = _perm_ids()
+    groups = unit_group_ids()
+    grants = set()
+    active_units = set(client.enrollments.active().values_list("unit", flat=True))
+    journals = list(client.journals.all())
+    assigned = {}
+    for journal_id, counsellor_id in Assignment.objects.current(timezone.localdate(now)).filter(
+        journal__client=client
+    ).values_list("journal_id", "counsellor_id"):
+        assigned.setdefault(journal_id, set()).add(counsellor_id)
+
+    # Who reads and writes each active unit's journal: ("group", id) or ("user", id).
+    readers = {}
+    for unit in active_units:
+        grants.add(("client-group", groups[unit], perms["view_client"], client.pk))
+        grants.add(("client-group", groups[unit], perms["change_client"], client.pk))
+        if unit in TEAM_UNITS:
+            readers[unit] = {("group", groups[unit])}
+        else:
+            readers[unit] = {
+                ("user", counsellor_id)
+                for journal in journals
+                if journal.unit == unit
+                for counsellor_id in assigned.get(journal.pk, ())
+            }
+            for _kind, counsellor_id in readers[unit]:
+                grants.add(("client-user", counsellor_id, perms["view_client"], client.pk))
+
+    def grant_journal(principals, journal, perm_names):
+        for kind, principal in principals:
+            for name in perm_names:
+                grants.add((f"journal-{kind}", principal, perms[name], journal.pk))
+
+    for journal in journals:
+        if journal.unit in active_units:
+            grant_journal(readers[journal.unit], journal, ["view_journal", "change_journal"])
+
+    for unit_a, unit_b in Consent.objects.active().filter(client=client).values_list(
+        "unit_a", "unit_b"
+    ):
+        if unit_a in active_units and unit_b in active_units:
+            for reader_unit, other_unit in [(unit_a, unit_b), (unit_b, unit_a)]:
+                for journal in journals:
+                    if journal.unit == other_unit:
+                        grant_journal(readers[reader_unit], journal, ["view_journal"])
+
+    for user_id in client.emergency_accesses.open(now).values_list("user_id", flat=True):
+        grants.add(("client-user", user_id, perms["view_client"], client.pk))
+        for journal in journals:
+            grants.add(("journal-user", user_id, perms["view_journal"], journal.pk))
+    return grants
+
+
+def _grant_tables():
+    from clients.models import (
+        ClientGroupObjectPermission,
+        ClientUserObjectPermission,
+        JournalGroupObjectPermission,
+        JournalUserObjectPermission,
+    )
+
+    return {
+        "client-user": (ClientUserObjectPermission, "user_id"),
+        "client-group": (ClientGroupObjectPermission, "group_id"),
+        "journal-user": (JournalUserObjectPermission, "user_id"),
+        "journal-group": (JournalGroupObjectPermission, "group_id"),
+    }
+
+
+@transaction.atomic
+def sync_client(client, *, now=None):
+    """Make the object permissions on the client and its journals exactly what the facts
+    call for: grant what is missing, revoke what is no longer due."""
+    now = now or timezone.now()
+    desired = _desired_grants(client, now)
+    journal_ids = list(client.journals.values_list("pk", flat=True))
+    for kind, (model, principal_field) in _grant_tables().items():
+        scope = (
+            model.objects.filter(content_object_id=client.pk)
+            if kind.startswith("client")
+            else model.objects.filter(content_object_id__in=journal_ids)
+        )
+        existing = {
+            (principal, perm, obj): pk
+            for pk, principal, perm, obj in scope.values_list(
+                "pk", principal_field, "permission_id", "content_object_id"
+            )
+        }
+        wanted = {(p, perm, obj) for k, p, perm, obj in desired if k == kind}
+        stale = [pk for key, pk in existing.items() if key not in wanted]
+        if stale:
+            model.objects.filter(pk__in=stale).delete()
+        missing = wanted - set(existing)
+        if missing:
+            model.objects.bulk_create(
+                [
+                    model(**{principal_field: p, "permission_id": perm, "content_object_id": obj})
+                    for p, perm, obj in missing
+                ]
+            )
+
+
+def expire_lapsed(user, *, now=None):
+    """Revoke the user's emergency accesses and substitute assignments whose time is up.
+    Called at every access, so no scheduler is needed."""
+    from clients.models import Assignment, EmergencyAccess
+
+    now = now or timezone.now()
+    lapsed_access = list(
+        EmergencyAccess.objects.filter(user=user, closed_at__isnull=True, expires_at__lte=now)
+        .select_related("client")
+    )
+    lapsed_substitutes = list(
+        Assignment.objects.filter(
+            counsellor=user, ended_at__isnull=True, ends_on__lt=timezone.localdate(now)
+        ).select_related("journal__client")
+    )
+    if not lapsed_access and not lapsed_substitutes:
+        return
+    with transaction.atomic():
+        clients = {}
+        for access in lapsed_access:
+            access.closed_at = access.expires_at
+            access.save(update_fields=["closed_at"])
+            clients[access.client_id] = access.client
+        for assignment in lapsed_substitutes:
+            assignment.ended_at = now
+            assignment.save(update_fields=["ended_at"])
+            clients[assignment.journal.client_id] = assignment.journal.client
+        for client in clients.values():
+            sync_client(client, now=now)
+
+
+# --- questions the views ask -----------------------------------------------------------------
+
+
+def _has_object_perm(user, perm_codename, obj, kind):
+    return type(obj).objects.filter(pk=obj.pk).filter(
+        _visible_filter(user, perm_codename, kind)
+    ).exists()
+
+
+def _visible_filter(user, perm_codename, kind):
+    """A Q() for "the user holds perm on this row", through their own or a group's grant."""
+    model_user, _ = _grant_tables()[f"{kind}-user"]
+    model_group, _ = _grant_tables()[f"{kind}-group"]
+    perm = {
+        "permission__codename": perm_codename,
+        "permission__content_type__app_label": "clients",
+    }
+    own = model_user.objects.filter(content_object=OuterRef("pk"), user=user, **perm)
+    via_group = model_group.objects.filter(
+        content_object=OuterRef("pk"), group__user=user, **perm
+    )
+    return Q(Exists(own)) | Q(Exists(via_group))
+
+
+def visible_clients(user):
+    """Clients (not tombstones) whose registry data the user may see."""
+    from clients.models import Client
+
+    if not user.has_perm("clients.view_client"):
+        return Client.objects.none()
+    return Client.objects.current().filter(_visible_filter(user, "view_client", "client"))
+
+
+def can_view_client(user, client):
+    return user.has_perm("clients.view_client") and _has_object_perm(
+        user, "view_client", client, "client"
+    )
+
+
+def can_change_client(user, client):
+    return user.has_perm("clients.change_client") and _has_object_perm(
+        user, "change_client", client, "client"
+    )
+
+
+def visible_journals(user, client):
+    """The client's journals (one per unit, merged ones excluded) the user may read."""
+    if not user.has_perm("clients.view_journal"):
+        return client.journals.none()
+    return client.journals.filter(merged_into__isnull=True).filter(
+        _visible_filter(user, "view_journal", "journal")
+    )
+
+
+def can_view_journal(user, journal):
+    return user.has_perm("clients.view_journal") and _has_object_perm(
+        user, "view_journal", journal, "journal"
+    )
+
+
+def can_write_journal(user, journal):
+    return user.has_perm("clients.change_journal") and _has_object_perm(
+        user, "change_journal", journal, "journal"
+    )
+
+
+def visible_units(user, client):
+    """The client's units the user may know about: where the user sees the client's
+    registry data through the unit, plus units whose journal the user may read."""
+    mine = user_units(user)
+    units = {
+        e.unit for e in client.enrollments.active() if e.unit in mine
+    }
+    units |= set(visible_journals(user, client).values_list("unit", flat=True))
+    return units
+
+
+def open_emergency_access(user, client):
+    """The user's open emergency access to the client, or None."""
+    return client.emergency_accesses.open().filter(user=user).first()
+
+
+def get_client_or_404(request, public_id, *, change=False):
+    """The client the URL names, if the user may see it (or change it); else 404 — a record
+    outside the user's scope must not reveal that it exists. A merged client's tombstone
+    resolves to the surviving client."""
+    from clients.models import Client
+
+    expire_lapsed(request.user)
+    client = Client.objects.filter(public_id=public_id).first()
+    while client is not None and client.merged_into_id:
+        client = client.merged_into
+    if client is None:
+        raise Http404
+    allowed = can_change_client if change else can_view_client
+    if not allowed(request.user, client):
+        raise Http404
+    return client
+
+
+def get_journal_or_404(request, client, unit, *, write=False):
+    """The client's journal of the unit, if the user may read (or write) it; else 404."""
+    journal = client.journals.filter(unit=unit, merged_into__isnull=True).first()
+    if journal is None:
+        raise Http404
+    allowed = can_write_journal if write else can_view_journal
+    if not allowed(request.user, journal):
+        raise Http404
+    return journal
+
+
+def may_see_identity(user, client):
+    """Whether protected identity fields may be shown to this user (detail page only)."""
+    return can_change_client(user, client) or open_emergency_access(user, client) is not None
+
+
+def get_entry_or_404(request, entry_id, *, write=False):
+    """(entry, client, journal) for a journal entry the user may read (or write); else 404.
+    journal is the client's current journal of the entry's unit (after a merge, the
+    survivor's). A draft is visible to its author only."""
+    from clients.models import JournalEntry
+
+    expire_lapsed(request.user)
+    entry = (
+        JournalEntry.objects.select_related("journal__merged_into__client", "journal__client")
+        .filter(public_id=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    journal = entry.journal.merged_into or entry.journal
+    allowed = can_write_journal if write else can_view_journal
+    if not allowed(request.user, journal):
+        raise Http404
+    if not entry.is_signed and entry.author_id != request.user.pk:
+        raise Http404
+    return entry, journal.client, journal

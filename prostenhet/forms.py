@@ -10,7 +10,7 @@ from django.contrib.auth.forms import (
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit, User
-from .roles import Profession, Role
+from .roles import Profession, Role, UnitCode
 
 
 def submit_helper(label, *, danger=False):
@@ -122,6 +122,15 @@ class StaffForm(forms.ModelForm):
             self.add_error("profession", _("Ange yrke för en kliniker."))
         if Role.CLINICIAN not in roles and cleaned.get("profession"):
             self.add_error("profession", _("Yrke anges bara för kliniker."))
+        units = {unit.code for unit in cleaned.get("units") or []}
+        if UnitCode.KAST in units and (
+            Role.COUNSELLOR not in roles or Role.OFFICE_ASSISTANT in roles
+        ):
+            self.add_error(
+                "units",
+                _("KAST är avskilt: bara samtalsbehandlare (utan rollen byråassistent) "
+                  "kan arbeta i KAST."),
+            )
         return cleaned
 
 
@@ -160,4 +169,66 @@ class StaffCreateForm(StaffForm):
                 password_validation.validate_password(password1, user)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
+        return cleaned
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AccessLogFilterForm(forms.Form):
+    staff = forms.ModelChoiceField(
+        label=_("Personal"), queryset=User.objects.order_by("username"), required=False
+    )
+    client = forms.CharField(label=_("Klient (alias)"), required=False, max_length=100)
+    date_from = forms.DateField(label=_("Från"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DATE_INPUT)
+    outside_office_hours = forms.BooleanField(label=_("Utanför kontorstid"), required=False)
+    emergency = forms.BooleanField(label=_("Nödåtkomst"), required=False)
+    protected_identity = forms.BooleanField(
+        label=_("Skyddade personuppgifter"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("", _("Filtrera")))
+
+    def filter_qs(self, rows):
+        from .lib.text import fold
+
+        data = self.cleaned_data
+        if data["staff"]:
+            rows = rows.filter(user=data["staff"])
+        if data["client"]:
+            rows = rows.filter(client__alias_folded__startswith=fold(data["client"]))
+        if data["date_from"]:
+            rows = rows.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            rows = rows.filter(at__date__lte=data["date_to"])
+        if data["outside_office_hours"]:
+            rows = rows.outside_office_hours()
+        if data["emergency"]:
+            rows = rows.filter(emergency__isnull=False)
+        if data["protected_identity"]:
+            rows = rows.filter(protected_identity=True)
+        return rows
+
+
+class AccessLogReviewForm(forms.Form):
+    period_start = forms.DateField(label=_("Granskad period från"), widget=DATE_INPUT)
+    period_end = forms.DateField(label=_("till och med"), widget=DATE_INPUT)
+    comment = forms.CharField(
+        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Signera granskningen"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and start > end:
+            self.add_error("period_end", _("Periodens slut ligger före dess början."))
         return cleaned

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -63,6 +63,8 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.htmx and not request.user.is_authenticated:
+            return logged_out_fragment(request)
         if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY, now)
@@ -77,13 +79,19 @@ class IdleTimeoutMiddleware:
                     % {"minutes": settings.SESSION_IDLE_MINUTES},
                 )
                 if request.htmx:
-                    response = redirect(settings.LOGIN_URL)
-                    response["HX-Redirect"] = reverse(settings.LOGIN_URL)
-                    return response
+                    return logged_out_fragment(request)
                 return redirect_to_login(request.get_full_path())
             if now - request.session.get(LAST_SEEN_KEY, 0) >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def logged_out_fragment(request):
+    """An htmx request (an autosave) after the session ended: nothing is saved, and the page
+    stays as it is, so the text on it is not lost; the user logs in again in a new tab."""
+    response = render(request, "_logged_out.html", status=200)
+    response["HX-Reswap"] = "innerHTML"
+    return response
 
 
 class SecondFactorMiddleware:

@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -88,3 +89,86 @@ class User(AbstractUser):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
+
+
+class AccessKind(models.TextChoices):
+    READ = "read", _("Läsning")
+    SEARCH = "search", _("Sökning")
+    EMERGENCY = "emergency", _("Nödåtkomst")
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def outside_office_hours(self):
+        """Rows outside OFFICE_HOURS on weekdays, and every row on a weekend (local time)."""
+        from django.conf import settings
+
+        start, end = settings.OFFICE_HOURS
+        return self.filter(
+            models.Q(local_weekday__gte=6)
+            | models.Q(local_hour__lt=start)
+            | models.Q(local_hour__gte=end)
+        )
+
+
+class AccessLog(models.Model):
+    """Who read which client's record, in which view, when (DESIGN §4). Written by
+    prostenhet.audit before a page with personal data is shown; never changed."""
+
+    at = models.DateTimeField(_("tid"), default=timezone.now, db_index=True)
+    # Local (Europe/Stockholm) weekday 1–7 and hour, so that "outside office hours" is an
+    # indexed filter on every database.
+    local_weekday = models.PositiveSmallIntegerField(editable=False)
+    local_hour = models.PositiveSmallIntegerField(editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("personal")
+    )
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="access_log", verbose_name=_("klient"),
+    )
+    kind = models.CharField(_("typ"), max_length=10, choices=AccessKind.choices)
+    view = models.CharField(_("vy"), max_length=100)
+    detail = models.CharField(_("detalj"), max_length=200, blank=True)
+    protected_identity = models.BooleanField(_("skyddade personuppgifter"), default=False)
+    emergency = models.ForeignKey(
+        "clients.EmergencyAccess", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="access_log",
+    )
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("åtkomstlogg")
+        verbose_name_plural = _("åtkomstlogg")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-at"]),
+            models.Index(fields=["client", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.kind} {self.view}"
+
+    def save(self, *args, **kwargs):
+        local = timezone.localtime(self.at)
+        self.local_weekday = local.isoweekday()
+        self.local_hour = local.hour
+        super().save(*args, **kwargs)
+
+
+class AccessLogReview(models.Model):
+    """A manager's sign-off of a reviewed period of the access log."""
+
+    period_start = models.DateField(_("från"))
+    period_end = models.DateField(_("till och med"))
+    reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(_("kommentar"), blank=True)
+
+    class Meta:
+        verbose_name = _("granskning av åtkomstloggen")
+        verbose_name_plural = _("granskningar av åtkomstloggen")
+        ordering = ["-period_end"]
+
+    def __str__(self):
+        return f"{self.period_start} – {self.period_end}"

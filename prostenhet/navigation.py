@@ -25,7 +25,42 @@ class Section:
         return self.permission is None or user.has_perm(self.permission)
 
 
+CASEWORK = frozenset(
+    {Role.OFFICE_ASSISTANT, Role.OUTREACH_WORKER, Role.COUNSELLOR, Role.CLINICIAN}
+)
+
 SECTIONS = [
+    Section(
+        url_name="clients:client-search",
+        label=_("Klienter"),
+        description=_("Sök och registrera klienter, skriv in dem i verksamhetsdelar och "
+                      "öppna deras journaler."),
+        roles=CASEWORK,
+        permission="clients.view_client",
+    ),
+    Section(
+        url_name="audit:access-log",
+        label=_("Åtkomstlogg"),
+        description=_("Granska vem som har läst vilka uppgifter: per person, klient och "
+                      "period, utanför kontorstid, nödåtkomster och skyddade uppgifter."),
+        roles=frozenset({Role.MANAGER}),
+        permission="prostenhet.review_access_log",
+    ),
+    Section(
+        url_name="clients:merge-list",
+        label=_("Sammanslagningar"),
+        description=_("Se sammanslagna dubbletter och ångra en sammanslagning."),
+        roles=frozenset({Role.MANAGER}),
+        permission="clients.undo_merge",
+    ),
+    Section(
+        url_name="clients:emergency-search",
+        label=_("Nödåtkomst"),
+        description=_("Öppna en journal utanför dina behörigheter, med skäl. Loggas och "
+                      "granskas."),
+        roles=frozenset({Role.MANAGER}),
+        permission="clients.open_emergency_access",
+    ),
     Section(
         url_name="staff:list",
         label=_("Personal"),

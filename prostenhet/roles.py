@@ -31,14 +31,27 @@ class Profession(models.TextChoices):
 
 # What each role may do, as model permissions ("app_label.codename"). The data migrations
 # apply this; a later migration that adds a permission to a role adds it here too.
+_CASEWORK = [
+    "clients.view_client",
+    "clients.add_client",
+    "clients.change_client",
+    "clients.record_consent",
+]
+_JOURNAL = ["clients.view_journal", "clients.change_journal", "clients.open_emergency_access"]
+
 ROLE_PERMISSIONS = {
-    Role.OFFICE_ASSISTANT: [],
-    Role.OUTREACH_WORKER: [],
-    Role.COUNSELLOR: [],
-    Role.CLINICIAN: [],
+    Role.OFFICE_ASSISTANT: [*_CASEWORK, "clients.merge_client", "clients.assign_counsellor"],
+    Role.OUTREACH_WORKER: [*_CASEWORK, *_JOURNAL],
+    Role.COUNSELLOR: [*_CASEWORK, *_JOURNAL, "clients.assign_counsellor"],
+    Role.CLINICIAN: [*_CASEWORK, *_JOURNAL],
+    # Managers read case content only through emergency access (they join no unit group).
     Role.MANAGER: [
         "prostenhet.view_statistics",
         "prostenhet.review_access_log",
+        "clients.view_client",
+        "clients.view_journal",
+        "clients.open_emergency_access",
+        "clients.undo_merge",
     ],
     Role.SYSADMIN: [
         "prostenhet.view_user",

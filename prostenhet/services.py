@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import access
 from .exceptions import DomainError
 from .models import User
 from .roles import Role
@@ -27,6 +28,7 @@ def create_staff(*, username, password, roles, units, by, **profile):
     user.save()
     assign_roles(user, roles)
     user.units.set(units)
+    access.sync_staff_units(user)
     return user
 
 
@@ -47,6 +49,7 @@ def update_staff(user, *, roles, units, by, **profile):
     user.save()
     assign_roles(user, new_roles)
     user.units.set(units)
+    access.sync_staff_units(user)
     return user
 
 

@@ -142,7 +142,9 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60 + 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "prostenhet_session"
-CSRF_COOKIE_HTTPONLY = True
+# Readable by our own script (static/js/app.js), so that a page left open across a new login
+# still posts with the current token. HttpOnly would add nothing here: the token is in the page.
+CSRF_COOKIE_HTTPONLY = False
 
 # Lock-out after repeated failed logins (django-axes): the account and the address.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -259,3 +261,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Access-log review: office hours on weekdays (local time), [start, end).
+OFFICE_HOURS = (env.int("OFFICE_HOURS_START", default=7), env.int("OFFICE_HOURS_END", default=19))
+# Emergency access lasts this long unless the person opening it chooses a shorter time.
+EMERGENCY_ACCESS_HOURS = env.int("EMERGENCY_ACCESS_HOURS", default=4)
+AUDITLOG_MASK_CALLABLE = "prostenhet.lib.masking.mask_all"

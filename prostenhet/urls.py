@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import account, core, staff
+from .views import account, audit, core, staff
 
 account_patterns = (
     [
@@ -28,6 +28,15 @@ staff_patterns = (
     "staff",
 )
 
+audit_patterns = (
+    [
+        path("", audit.access_log, name="access-log"),
+        path("klient/<uuid:public_id>/", audit.access_log_extract, name="access-log-extract"),
+        path("granskning/", audit.access_log_review, name="access-log-review"),
+    ],
+    "audit",
+)
+
 urlpatterns = [
     path("", core.home, name="home"),
     path("start/", core.start, name="start"),
@@ -35,6 +44,7 @@ urlpatterns = [
     path("sprak/", login_not_required(set_language), name="set_language"),
     path("", include(account_patterns)),
     path("personal/", include(staff_patterns)),
+    path("atkomstlogg/", include(audit_patterns)),
     path("klienter/", include("clients.urls")),
     path("uppsok/", include("outreach.urls")),
     path("spiralen/", include("spiralen.urls")),

@@ -56,3 +56,10 @@ def sysadmin(db):
 @pytest.fixture
 def counsellor(db):
     return make_staff(Role.COUNSELLOR, username="behandlare")
+
+
+@pytest.fixture
+def world(db):
+    from .world import build_world
+
+    return build_world()

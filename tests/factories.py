@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from prostenhet import access
 from prostenhet.models import Unit, User
 from prostenhet.roles import Profession, Role, UnitCode
 
@@ -39,6 +40,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         if profession:
             self.profession = profession
             self.save(update_fields=["profession"])
+        self.__dict__.pop("roles", None)
+        access.sync_staff_units(self)
 
 
 def add_totp_device(user):

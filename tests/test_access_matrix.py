@@ -33,6 +33,11 @@ def sysadmin_only():
     return row(LOGIN, OTP, default=403, sysadmin=200)
 
 
+def only(status_for, default):
+    """A row for logged-in roles: status_for maps role values to statuses."""
+    return row(LOGIN, OTP, default=default, **status_for)
+
+
 MATRIX = {
     "home": row(LOGIN, OTP, default=302),
     "start": row(LOGIN, OTP, default=200),
@@ -50,20 +55,102 @@ MATRIX = {
     "staff:reset-otp": sysadmin_only(),
     "staff:deactivate": sysadmin_only(),
     "staff:reactivate": sysadmin_only(),
+    # Client registry. Anna is a counselling client of the counsellor (responsible) and a
+    # Spiralen patient; the outreach worker, the manager and the sysadmin are outside.
+    "clients:client-search": only({SA: 403}, 200),
+    "clients:client-create": only({MA: 403, SA: 403}, 200),
+    "clients:client-detail": only({OA: 200, CO: 200, CL: 200}, 404),
+    "clients:client-update": only({OA: 200, CO: 200, CL: 200}, 404),
+    "clients:enrollment-create": only({OA: 200, CO: 200, CL: 200, MA: 403, SA: 403}, 404),
+    "clients:enrollment-end": only({OA: 200, CO: 200}, 404),
+    "clients:consent-create": only({OA: 200, CO: 200, CL: 200, MA: 403, SA: 403}, 404),
+    "clients:consent-revoke": only({OA: 200, CO: 200, CL: 200, MA: 403, SA: 403}, 404),
+    "clients:assignment-create": only({OA: 200, CO: 200}, 403),
+    "clients:assignment-end": only({OA: 200, CO: 200}, 403),
+    "clients:merge-search": only({OA: 200}, 403),
+    "clients:merge-confirm": only({OA: 200}, 403),
+    "clients:merge-list": only({MA: 200}, 403),
+    "clients:merge-undo": only({MA: 200}, 403),
+    "clients:emergency-search": only({OA: 403, SA: 403}, 200),
+    "clients:emergency-open": only({OA: 403, SA: 403}, 200),
+    # Journals: Anna's counselling journal is her counsellor's alone (no consent).
+    "clients:journal": only({CO: 200}, 404),
+    "clients:entry-create": only({}, 405),
+    "clients:entry-detail": only({CO: 200}, 404),
+    "clients:entry-edit": only({CO: 200}, 404),
+    "clients:entry-autosave": only({}, 405),
+    "clients:entry-sign": only({CO: 200}, 404),
+    "clients:entry-correct": only({CO: 200}, 404),
+    # The access-log review is the manager's.
+    "audit:access-log": only({MA: 200}, 403),
+    "audit:access-log-extract": only({MA: 200}, 403),
+    "audit:access-log-review": only({MA: 200}, 403),
 }
 
 
-def staff_target():
-    return {"public_id": UserFactory(role=Role.COUNSELLOR).public_id}
+def anna(w):
+    return {"public_id": w.anna.public_id}
 
 
-# URL arguments for patterns that take them: made fresh for each test.
+def anna_journal(w):
+    return {"public_id": w.anna.public_id, "unit": "counselling"}
+
+
+def a_consent(w):
+    from clients import services
+
+    consent = services.give_consent(w.anna, "counselling", "spiralen", method="verbal", by=w.co)
+    return {"public_id": w.anna.public_id, "consent_id": consent.pk}
+
+
+def an_assignment(w):
+    return {
+        "public_id": w.anna.public_id,
+        "assignment_id": w.anna_counselling.assignments.get().pk,
+    }
+
+
+def a_merge(w):
+    from clients import services
+
+    duplicate = services.register_client(unit="counselling", by=w.oa, alias="Anna dubblett")
+    merge = services.merge_clients(w.anna, duplicate, by=w.oa)
+    return {"merge_id": merge.pk}
+
+
+def entry(attribute):
+    return lambda w: {"entry_id": getattr(w, attribute).public_id}
+
+
+# URL arguments for patterns that take them, made from the world for each test.
 KWARGS = {
-    "staff:update": staff_target,
-    "staff:set-password": staff_target,
-    "staff:reset-otp": staff_target,
-    "staff:deactivate": staff_target,
-    "staff:reactivate": staff_target,
+    "staff:update": lambda w: {"public_id": w.co.public_id},
+    "staff:set-password": lambda w: {"public_id": w.co.public_id},
+    "staff:reset-otp": lambda w: {"public_id": w.co.public_id},
+    "staff:deactivate": lambda w: {"public_id": w.co.public_id},
+    "staff:reactivate": lambda w: {"public_id": w.co.public_id},
+    "clients:client-detail": anna,
+    "clients:client-update": anna,
+    "clients:enrollment-create": anna,
+    "clients:enrollment-end": anna_journal,
+    "clients:consent-create": anna,
+    "clients:consent-revoke": a_consent,
+    "clients:journal": anna_journal,
+    "clients:entry-create": anna_journal,
+    "clients:assignment-create": anna_journal,
+    "clients:assignment-end": an_assignment,
+    "clients:emergency-open": anna,
+    "clients:merge-search": anna,
+    "clients:merge-confirm": lambda w: {
+        "public_id": w.anna.public_id, "other_id": w.petra.public_id,
+    },
+    "clients:merge-undo": a_merge,
+    "clients:entry-detail": entry("anna_signed"),
+    "clients:entry-edit": entry("anna_draft"),
+    "clients:entry-autosave": entry("anna_draft"),
+    "clients:entry-sign": entry("anna_draft"),
+    "clients:entry-correct": entry("anna_signed"),
+    "audit:access-log-extract": anna,
 }
 
 
@@ -98,9 +185,9 @@ CASES = [(name, who) for name in MATRIX for who in MATRIX[name]]
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name, who", CASES, ids=[f"{n}-{w}" for n, w in CASES])
-def test_access(client, login, staff_of, name, who):
+def test_access(client, login, world, name, who):
     expected = MATRIX[name][who]
-    url = reverse(name, kwargs=KWARGS[name]() if name in KWARGS else None)
+    url = reverse(name, kwargs=KWARGS[name](world) if name in KWARGS else None)
     if who == "half":
         from .factories import PASSWORD, add_totp_device
 
@@ -108,7 +195,7 @@ def test_access(client, login, staff_of, name, who):
         add_totp_device(user)
         client.post(reverse("account:login"), {"username": user.username, "password": PASSWORD})
     elif who != "anonymous":
-        login(staff_of(Role(who)))
+        login(world.staff_for(who))
     response = client.get(url)
     if expected == LOGIN:
         assert response.status_code == 302

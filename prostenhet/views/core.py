@@ -1,11 +1,16 @@
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..navigation import ROLE_DESCRIPTIONS, sections_for
+
+DRAFT_REMINDER_DAYS = 3
 
 
 def home(request):
@@ -26,7 +31,24 @@ def start(request):
     return render(
         request,
         "prostenhet/start.html",
-        {"roles": roles, "units": [unit.get_code_display() for unit in user.units.all()]},
+        {
+            "roles": roles,
+            "units": [unit.get_code_display() for unit in user.units.all()],
+            "old_drafts": _old_drafts(user),
+        },
+    )
+
+
+def _old_drafts(user):
+    """The user's unsigned drafts older than DRAFT_REMINDER_DAYS: a note should be signed."""
+    from clients.models import JournalEntry
+
+    cutoff = timezone.now() - timedelta(days=DRAFT_REMINDER_DAYS)
+    return list(
+        JournalEntry.objects.drafts_of(user)
+        .filter(written_at__lt=cutoff)
+        .select_related("journal__client")
+        .order_by("written_at")[:50]
     )
 
 

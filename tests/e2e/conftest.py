@@ -43,8 +43,12 @@ def _roles_and_units(transactional_db):
     """A transactional test's flush empties every table, the data migrations' rows too."""
     from django.apps import apps
 
-    migration = importlib.import_module("prostenhet.migrations.0002_create_units_and_roles")
-    migration.create_units_and_roles(apps, None)
+    importlib.import_module(
+        "prostenhet.migrations.0002_create_units_and_roles"
+    ).create_units_and_roles(apps, None)
+    importlib.import_module(
+        "clients.migrations.0003_unit_groups_and_role_permissions"
+    ).forwards(apps, None)
 
 
 @pytest.fixture

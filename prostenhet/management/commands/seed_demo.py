@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from prostenhet import access
 from prostenhet.models import Unit, User
 from prostenhet.roles import Profession, Role, UnitCode
 from prostenhet.services import assign_roles
@@ -51,3 +52,4 @@ class Command(BaseCommand):
             user.save()
             assign_roles(user, [role])
             user.units.set(Unit.objects.filter(code__in=units))
+            access.sync_staff_units(user)

@@ -1,0 +1,299 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prostenhet import access
+from prostenhet.forms import submit_helper
+from prostenhet.lib import personnummer
+from prostenhet.models import User
+from prostenhet.roles import Role, UnitCode
+
+from .models import Client, ConsentMethod, EntryKind, JournalEntry, Quality
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Sök klient"), required=False, max_length=100,
+        help_text=_("Alias (början), personnummer eller telefonnummer."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("", _("Sök")))
+
+    def filter_qs(self, qs):
+        term = self.cleaned_data.get("q", "").strip()
+        if not term:
+            return qs
+        try:
+            number = personnummer.normalise(term)
+        except personnummer.IdentityNumberError:
+            number = None
+        if number:
+            return qs.filter(identity_number=number)
+        digits = "".join(c for c in term if c.isdigit())
+        if len(digits) >= 6 and len(digits) >= len(term.replace(" ", "").replace("-", "")) - 1:
+            return qs.filter(phone__contains=digits[-7:])
+        return qs.alias_prefix(term)
+
+
+class ClientForm(forms.ModelForm):
+    """The registry data of a client. Only the alias is required."""
+
+    identity_number = forms.CharField(
+        label=_("Personnummer eller samordningsnummer"), required=False, max_length=20,
+        help_text=_("ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN. Lämna tomt om personen är anonym."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "alias", "legal_name", "legal_name_quality", "identity_number",
+            "identity_number_quality", "birth_year", "birth_year_quality", "gender",
+            "born_in_sweden", "country_of_birth", "languages", "interpreter_needed",
+            "phone", "email", "address", "protected_identity",
+        ]
+        labels = {
+            "legal_name_quality": _("Namn: hur känt"),
+            "identity_number_quality": _("Personnummer: hur känt"),
+            "birth_year_quality": _("Födelseår: hur känt"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("Identitet"), "alias",
+                     Div(Div("legal_name", css_class="col-md-8"),
+                         Div("legal_name_quality", css_class="col-md-4"), css_class="row"),
+                     Div(Div("identity_number", css_class="col-md-8"),
+                         Div("identity_number_quality", css_class="col-md-4"), css_class="row"),
+                     Div(Div("birth_year", css_class="col-md-4"),
+                         Div("birth_year_quality", css_class="col-md-4"),
+                         Div("gender", css_class="col-md-4"), css_class="row")),
+            Fieldset(_("Bakgrund"),
+                     Div(Div("born_in_sweden", css_class="col-md-4"),
+                         Div("country_of_birth", css_class="col-md-8"), css_class="row"),
+                     Div(Div("languages", css_class="col-md-8"),
+                         Div("interpreter_needed", css_class="col-md-4"), css_class="row")),
+            Fieldset(_("Kontakt"),
+                     Div(Div("phone", css_class="col-md-6"), Div("email", css_class="col-md-6"),
+                         css_class="row"),
+                     "address", Field("protected_identity")),
+        )
+        if self.instance.pk and self.instance.identity_number:
+            self.initial["identity_number"] = personnummer.display(self.instance.identity_number)
+
+    def clean_identity_number(self):
+        value = self.cleaned_data["identity_number"].strip()
+        if not value:
+            return ""
+        try:
+            return personnummer.normalise(value)
+        except personnummer.IdentityNumberError as error:
+            raise forms.ValidationError(error.message) from None
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year and not 1900 <= year <= timezone.localdate().year:
+            raise forms.ValidationError(_("Ange ett födelseår mellan 1900 och i år."))
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("identity_number")
+        if number:
+            birth = personnummer.birth_date(number)
+            if cleaned.get("birth_year") and cleaned["birth_year"] != birth.year:
+                self.add_error(
+                    "birth_year", _("Födelseåret stämmer inte med personnumret.")
+                )
+            cleaned["birth_year"] = birth.year
+            cleaned["birth_year_quality"] = Quality.KNOWN
+            if cleaned.get("identity_number_quality") != Quality.KNOWN:
+                cleaned["identity_number_quality"] = Quality.KNOWN
+        return cleaned
+
+    def registry_fields(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ClientCreateForm(ClientForm):
+    unit = forms.ChoiceField(label=_("Skriv in i verksamhetsdel"))
+    estimated_age = forms.IntegerField(
+        label=_("Uppskattad ålder"), required=False, min_value=0, max_value=120,
+        help_text=_("Om födelseåret inte är känt."),
+    )
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("Jag har kontrollerat de liknande klienterna: det här är en annan person."),
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = access.user_units(user)
+        self.fields["unit"].choices = [(u.value, u.label) for u in UnitCode if u in units]
+        self.helper.layout.fields.insert(0, Fieldset(_("Inskrivning"), "unit"))
+        self.helper.layout.fields[2].fields.append("estimated_age")
+        self.helper.layout.append("confirm_not_duplicate")
+        self.helper.form_tag = True
+        self.helper.add_input(Submit("submit", _("Registrera")))
+
+    def clean(self):
+        cleaned = super().clean()
+        age = cleaned.get("estimated_age")
+        if age is not None and not cleaned.get("birth_year"):
+            cleaned["birth_year"] = timezone.localdate().year - age
+            cleaned["birth_year_quality"] = Quality.ESTIMATED
+        return cleaned
+
+
+class ClientUpdateForm(ClientForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version)
+        self.helper.layout.append("version")
+        self.helper.form_tag = True
+        self.helper.add_input(Submit("submit", _("Spara")))
+
+
+class EnrollForm(forms.Form):
+    unit = forms.ChoiceField(label=_("Verksamhetsdel"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.value, u.label) for u in UnitCode if u in units]
+        self.helper = submit_helper(_("Skriv in"))
+
+
+class ConsentCreateForm(forms.Form):
+    unit = forms.ChoiceField(label=_("Verksamhetsdel"))
+    other_unit = forms.ChoiceField(label=_("delar information med"))
+    method = forms.ChoiceField(label=_("Hur samtycket gavs"), choices=ConsentMethod.choices)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(u.value, u.label) for u in UnitCode if u in units and u != UnitCode.KAST]
+        self.fields["unit"].choices = choices
+        self.fields["other_unit"].choices = choices
+        self.helper = submit_helper(_("Registrera samtycke"))
+
+
+class AssignmentForm(forms.Form):
+    counsellor = forms.ModelChoiceField(label=_("Behandlare"), queryset=User.objects.none())
+    substitute = forms.BooleanField(label=_("Som ersättare"), required=False)
+    ends_on = forms.DateField(
+        label=_("Ersättare till och med"), required=False, widget=DATE_INPUT
+    )
+
+    def __init__(self, *args, journal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].queryset = (
+            User.objects.filter(is_active=True, groups__name=Role.COUNSELLOR)
+            .filter(groups__name=access.unit_group_name(journal.unit))
+            .order_by("first_name", "last_name")
+        )
+        self.helper = submit_helper(_("Tilldela"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("substitute") and not cleaned.get("ends_on"):
+            self.add_error("ends_on", _("En ersättare har alltid ett slutdatum."))
+        return cleaned
+
+
+class EmergencyAccessForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Skälet sparas och granskas av enhetschefen."),
+    )
+    hours = forms.IntegerField(label=_("Antal timmar"), min_value=1, initial=4)
+
+    def __init__(self, *args, max_hours, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hours"].max_value = max_hours
+        self.fields["hours"].initial = max_hours
+        self.fields["hours"].validators.append(
+            forms.IntegerField(max_value=max_hours).validators[-1]
+        )
+        self.helper = submit_helper(_("Öppna nödåtkomst"), danger=True)
+
+
+class EmergencySearchForm(forms.Form):
+    identity_number = forms.CharField(
+        label=_("Personnummer"), max_length=20,
+        help_text=_("Nödåtkomst söks bara på exakt personnummer."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Sök"))
+
+    def clean_identity_number(self):
+        try:
+            return personnummer.normalise(self.cleaned_data["identity_number"])
+        except personnummer.IdentityNumberError as error:
+            raise forms.ValidationError(error.message) from None
+
+
+class EntryForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = JournalEntry
+        fields = ["kind", "event_date", "text"]
+        widgets = {
+            "event_date": DATE_INPUT,
+            "text": forms.Textarea(attrs={"rows": 14}),
+        }
+
+    def __init__(self, *args, autosave_url=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = EntryKind.choices
+        self.initial.setdefault("version", self.instance.version)
+        self.helper = FormHelper()
+        self.helper.form_id = "entry-form"
+        if autosave_url:
+            # htmx saves the draft every few seconds while the author types, and on leaving
+            # a field, so that an expired session or a closed tab loses nothing.
+            self.helper.attrs = {
+                "hx-post": autosave_url,
+                "hx-trigger": "input changed delay:3s, change, focusout",
+                "hx-target": "#autosave-status",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:queue last",
+            }
+        self.helper.add_input(Submit("save", _("Spara utkast"), css_class="btn-secondary"))
+
+    def clean_event_date(self):
+        date = self.cleaned_data["event_date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("Händelsedatumet kan inte vara i framtiden."))
+        return date
+
+
+class ConfirmForm(forms.Form):
+    def __init__(self, *args, submit_label, danger=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(submit_label, danger=danger)
+
+
+class MergeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Sök dubblett"), max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("", _("Sök")))

@@ -1,0 +1,476 @@
+"""Domain operations on clients and their records. Each checks its preconditions, raises
+DomainError with a Swedish message, runs in a transaction, takes the acting user explicitly,
+and lets prostenhet.access recompute the object permissions the change calls for."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prostenhet import access
+from prostenhet.exceptions import DomainError
+from prostenhet.lib import personnummer
+from prostenhet.roles import Role, UnitCode
+
+from .models import (
+    Assignment,
+    AssignmentRole,
+    Client,
+    ClientMerge,
+    Consent,
+    EmergencyAccess,
+    Enrollment,
+    EntryState,
+    Journal,
+    JournalEntry,
+    Register,
+)
+
+ADULT_AGE = 18
+# Registry fields a client form edits (the identity number is normalised before it gets here).
+CLIENT_FIELDS = [
+    "alias", "legal_name", "legal_name_quality", "identity_number", "identity_number_quality",
+    "birth_year", "birth_year_quality", "gender", "born_in_sweden", "country_of_birth",
+    "languages", "interpreter_needed", "phone", "email", "address", "protected_identity",
+]
+
+
+class UnderAgeError(DomainError):
+    pass
+
+
+class DuplicateClientError(DomainError):
+    def __init__(self, message, *, existing):
+        super().__init__(message, field="identity_number")
+        self.existing = existing
+
+
+class ConcurrentEditError(DomainError):
+    def __init__(self, message, *, current, changed_fields):
+        super().__init__(message)
+        self.current = current
+        self.changed_fields = changed_fields
+
+
+def register_for_unit(unit):
+    return Register.KAST if unit == UnitCode.KAST else Register.MAIN
+
+
+def check_adult(*, identity_number="", birth_year=None, estimated_age=None, today=None):
+    """Refuse anyone under 18: the unit serves adults; a child is a matter for the social
+    services' child unit (orosanmälan)."""
+    today = today or timezone.localdate()
+    under_age = False
+    if identity_number:
+        under_age = personnummer.age_on(identity_number, today) < ADULT_AGE
+    elif estimated_age is not None:
+        under_age = estimated_age < ADULT_AGE
+    elif birth_year:
+        under_age = today.year - birth_year < ADULT_AGE
+    if under_age:
+        raise UnderAgeError(
+            _(
+                "Personen är under 18 år och kan inte registreras: enheten arbetar med vuxna. "
+                "Gör i stället en orosanmälan till socialtjänstens barn- och ungdomsenhet."
+            )
+        )
+
+
+def find_duplicate(identity_number, register):
+    if not identity_number:
+        return None
+    return (
+        Client.objects.current()
+        .filter(register=register, identity_number=identity_number)
+        .first()
+    )
+
+
+def similar_clients(user, *, alias, birth_year, register):
+    """Clients the user may see with the same alias (folded) and birth year."""
+    if not alias or not birth_year:
+        return Client.objects.none()
+    from prostenhet.lib.text import fold
+
+    return access.visible_clients(user).filter(
+        register=register, alias_folded=fold(alias), birth_year=birth_year
+    )
+
+
+@transaction.atomic
+def register_client(*, unit, by, estimated_age=None, **fields):
+    """Register a client and enrol them in the unit (the registrant's own). KAST's clients go
+    to KAST's own register. Raises UnderAgeError or DuplicateClientError."""
+    check_adult(
+        identity_number=fields.get("identity_number", ""),
+        birth_year=fields.get("birth_year"),
+        estimated_age=estimated_age,
+    )
+    register = register_for_unit(unit)
+    existing = find_duplicate(fields.get("identity_number", ""), register)
+    if existing is not None:
+        raise DuplicateClientError(
+            _("Det finns redan en klient med det personnumret."), existing=existing
+        )
+    client = Client(register=register, created_by=by, **fields)
+    client.save()
+    enroll(client, unit, by=by)
+    return client
+
+
+@transaction.atomic
+def update_client(client, *, expected_version, by, **fields):
+    """Save registry fields if nobody else saved the client since expected_version; else
+    raise ConcurrentEditError naming what the other person changed."""
+    updated = Client.objects.filter(pk=client.pk, version=expected_version).update(
+        version=F("version") + 1, **fields
+    )
+    current = Client.objects.get(pk=client.pk)
+    if not updated:
+        raise ConcurrentEditError(
+            _(
+                "Någon annan har sparat klientens uppgifter medan du arbetade. Dina ändringar "
+                "är inte sparade: se vad som ändrats och gör om dem."
+            ),
+            current=current,
+            changed_fields=[f for f in CLIENT_FIELDS if getattr(current, f) != getattr(client, f)],
+        )
+    if "alias" in fields:
+        current.save(update_fields=["alias_folded"])  # keep the search column in step
+    _log_change(current, client, fields, by)
+    return current
+
+
+def _log_change(current, before, fields, by):
+    # QuerySet.update() sends no signals: write the change-log row ourselves.
+    from auditlog.models import LogEntry
+
+    changes = {
+        name: [str(getattr(before, name)), str(getattr(current, name))]
+        for name in fields
+        if getattr(before, name) != getattr(current, name)
+    }
+    if "identity_number" in changes:
+        changes["identity_number"] = ["*" * 12, "*" * 12]
+    if changes:
+        LogEntry.objects.log_create(
+            current, action=LogEntry.Action.UPDATE, changes=changes, actor=by, force_log=True
+        )
+
+
+@transaction.atomic
+def enroll(client, unit, *, by):
+    """Make the client a client of the unit (and give the unit a journal for them)."""
+    if register_for_unit(unit) != client.register:
+        raise DomainError(
+            _("KAST:s klienter hålls åtskilda: de kan bara skrivas in i KAST.")
+            if client.register == Register.KAST or unit == UnitCode.KAST
+            else _("Klienten kan inte skrivas in i den verksamhetsdelen.")
+        )
+    if client.enrollments.active().filter(unit=unit).exists():
+        raise DomainError(_("Klienten är redan inskriven i verksamhetsdelen."))
+    enrollment = Enrollment.objects.create(client=client, unit=unit, created_by=by)
+    journal, _created = Journal.objects.get_or_create(
+        client=client, unit=unit, merged_into=None
+    )
+    if (
+        unit in access.ASSIGNED_UNITS
+        and by.has_role(Role.COUNSELLOR)
+        and not journal.assignments.current().filter(role=AssignmentRole.RESPONSIBLE).exists()
+    ):
+        Assignment.objects.create(
+            journal=journal, counsellor=by, role=AssignmentRole.RESPONSIBLE, created_by=by
+        )
+    access.sync_client(client)
+    return enrollment
+
+
+@transaction.atomic
+def end_enrollment(enrollment, *, by):
+    if not enrollment.is_active:
+        raise DomainError(_("Inskrivningen är redan avslutad."))
+    enrollment.ended_on = timezone.localdate()
+    enrollment.save(update_fields=["ended_on"])
+    access.sync_client(enrollment.client)
+    return enrollment
+
+
+def _check_counsellor(journal, counsellor):
+    if journal.unit not in access.ASSIGNED_UNITS:
+        raise DomainError(_("Den verksamhetsdelen har ingen tilldelad behandlare."))
+    if not counsellor.is_active or not counsellor.has_role(Role.COUNSELLOR):
+        raise DomainError(_("Personen är inte samtalsbehandlare."), field="counsellor")
+    if journal.unit not in access.user_units(counsellor):
+        raise DomainError(
+            _("Behandlaren arbetar inte i den verksamhetsdelen."), field="counsellor"
+        )
+
+
+@transaction.atomic
+def assign_counsellor(journal, counsellor, *, by):
+    """Make counsellor the responsible counsellor of the journal (ending the previous one)."""
+    _check_counsellor(journal, counsellor)
+    now = timezone.now()
+    journal.assignments.current().filter(role=AssignmentRole.RESPONSIBLE).update(ended_at=now)
+    assignment = Assignment.objects.create(
+        journal=journal, counsellor=counsellor, role=AssignmentRole.RESPONSIBLE, created_by=by
+    )
+    access.sync_client(journal.client)
+    return assignment
+
+
+@transaction.atomic
+def name_substitute(journal, counsellor, *, ends_on, by):
+    """Name a substitute for the journal until ends_on (inclusive)."""
+    _check_counsellor(journal, counsellor)
+    if ends_on < timezone.localdate():
+        raise DomainError(_("Slutdatumet har redan passerat."), field="ends_on")
+    assignment = Assignment.objects.create(
+        journal=journal, counsellor=counsellor, role=AssignmentRole.SUBSTITUTE,
+        ends_on=ends_on, created_by=by,
+    )
+    access.sync_client(journal.client)
+    return assignment
+
+
+@transaction.atomic
+def end_assignment(assignment, *, by):
+    if assignment.ended_at:
+        raise DomainError(_("Tilldelningen är redan avslutad."))
+    assignment.ended_at = timezone.now()
+    assignment.save(update_fields=["ended_at"])
+    access.sync_client(assignment.journal.client)
+    return assignment
+
+
+@transaction.atomic
+def give_consent(client, unit, other_unit, *, method, by):
+    """Record the client's consent that two of its units share information."""
+    if unit == other_unit:
+        raise DomainError(_("Välj två olika verksamhetsdelar."), field="other_unit")
+    if UnitCode.KAST in (unit, other_unit):
+        raise DomainError(_("KAST:s uppgifter delas inte med andra verksamhetsdelar."))
+    first, second = sorted([unit, other_unit])
+    if client.consents.active().between(first, second).exists():
+        raise DomainError(_("Det finns redan ett gällande samtycke för de verksamhetsdelarna."))
+    consent = Consent.objects.create(
+        client=client, unit_a=first, unit_b=second, method=method, recorded_by=by
+    )
+    access.sync_client(client)
+    return consent
+
+
+@transaction.atomic
+def revoke_consent(consent, *, by):
+    if consent.revoked_at:
+        raise DomainError(_("Samtycket är redan återkallat."))
+    consent.revoked_at = timezone.now()
+    consent.revoked_by = by
+    consent.save(update_fields=["revoked_at", "revoked_by"])
+    access.sync_client(consent.client)
+    return consent
+
+
+@transaction.atomic
+def open_emergency_access(client, *, user, reason, hours=None):
+    """Open the client's record to the user outside their rights, for a stated reason, for a
+    limited time (DESIGN §3.7). Listed for the manager's review."""
+    hours = hours or settings.EMERGENCY_ACCESS_HOURS
+    if not reason.strip():
+        raise DomainError(_("Ange skälet till nödåtkomsten."), field="reason")
+    if not 1 <= hours <= settings.EMERGENCY_ACCESS_HOURS:
+        raise DomainError(
+            _("Nödåtkomst kan gälla i högst %(hours)d timmar.")
+            % {"hours": settings.EMERGENCY_ACCESS_HOURS},
+            field="hours",
+        )
+    if client.register == Register.KAST and UnitCode.KAST not in access.user_units(user):
+        raise DomainError(_("Klienten hittades inte."))
+    now = timezone.now()
+    emergency = EmergencyAccess.objects.create(
+        user=user, client=client, reason=reason.strip(), opened_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    access.sync_client(client)
+    return emergency
+
+
+# --- journal entries -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_draft(*, journal, by, entry=None, expected_version=None, **fields):
+    """Create or update the author's draft. Autosave calls this every few seconds."""
+    if entry is None:
+        return JournalEntry.objects.create(
+            journal=journal, unit=journal.unit, author=by, **fields
+        )
+    entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.author_id != by.pk:
+        raise DomainError(_("Bara den som skriver anteckningen kan ändra utkastet."))
+    if entry.is_signed:
+        raise DomainError(_("Anteckningen är signerad och kan inte ändras."))
+    if expected_version is not None and entry.version != expected_version:
+        raise DomainError(
+            _("Utkastet har sparats från ett annat fönster. Ladda om sidan innan du fortsätter.")
+        )
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.version += 1
+    entry.updated_at = timezone.now()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def sign_entry(entry, *, by):
+    """Sign the author's draft: from now on it is never changed or deleted."""
+    entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.author_id != by.pk:
+        raise DomainError(_("Bara den som skrivit anteckningen kan signera den."))
+    if entry.is_signed:
+        raise DomainError(_("Anteckningen är redan signerad."))
+    if not entry.text.strip():
+        raise DomainError(_("En tom anteckning kan inte signeras."), field="text")
+    if entry.event_date > timezone.localdate():
+        raise DomainError(_("Händelsedatumet kan inte vara i framtiden."), field="event_date")
+    now = timezone.now()
+    entry.state = EntryState.SIGNED
+    entry.signed_by = by
+    entry.signed_at = now
+    entry.updated_at = now
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def start_correction(entry, *, journal, by):
+    """A correction is a new draft that points to the signed entry it corrects."""
+    if not entry.is_signed:
+        raise DomainError(_("Bara signerade anteckningar rättas; ett utkast ändras direkt."))
+    return JournalEntry.objects.create(
+        journal=journal, unit=journal.unit, author=by, kind=entry.kind,
+        event_date=entry.event_date, corrects=entry,
+    )
+
+
+@transaction.atomic
+def delete_draft(entry, *, by):
+    if entry.author_id != by.pk or entry.is_signed:
+        raise DomainError(_("Bara den som skriver ett utkast kan ta bort det."))
+    entry.delete()
+
+
+# --- merge -----------------------------------------------------------------------------------
+
+
+def _client_foreign_keys():
+    """Every (model, field) that points at Client, except the merge bookkeeping itself and the
+    object-permission tables (recomputed after the merge)."""
+    skip = {"ClientMerge", "ClientUserObjectPermission", "ClientGroupObjectPermission"}
+    for relation in Client._meta.related_objects:
+        model = relation.related_model
+        if relation.many_to_many or model is Client or model.__name__ in skip:
+            continue
+        yield model, relation.field
+
+
+@transaction.atomic
+def merge_clients(survivor, duplicate, *, by):
+    """Merge duplicate into survivor: every row that points at the duplicate moves to the
+    survivor and the move is recorded, so that a manager can undo it; the duplicate stays as
+    a tombstone that redirects. KAST's register is never merged."""
+    if survivor.pk == duplicate.pk:
+        raise DomainError(_("Välj två olika klienter."))
+    if Register.KAST in (survivor.register, duplicate.register):
+        raise DomainError(_("KAST:s klienter slås aldrig samman."))
+    if survivor.is_tombstone or duplicate.is_tombstone:
+        raise DomainError(_("Klienten är redan sammanslagen med en annan."))
+    survivor = Client.objects.select_for_update().get(pk=survivor.pk)
+    duplicate = Client.objects.select_for_update().get(pk=duplicate.pk)
+    moved = []
+
+    def move(obj, field, new_value):
+        moved.append(
+            {"model": obj._meta.label_lower, "pk": obj.pk, "field": field,
+             "old": getattr(obj, field)}
+        )
+        type(obj).objects.filter(pk=obj.pk).update(**{field: new_value})
+
+    # Journals of a unit both have: the duplicate's joins the survivor's, entries untouched.
+    survivor_journals = {
+        j.unit: j for j in survivor.journals.filter(merged_into__isnull=True)
+    }
+    for journal in duplicate.journals.all():
+        if journal.merged_into_id is None and journal.unit in survivor_journals:
+            move(journal, "merged_into_id", survivor_journals[journal.unit].pk)
+    # Two active enrollments in one unit: the duplicate's ends.
+    survivor_units = set(survivor.enrollments.active().values_list("unit", flat=True))
+    for enrollment in duplicate.enrollments.active().filter(unit__in=survivor_units):
+        move(enrollment, "ended_on", timezone.localdate())
+    for model, field in _client_foreign_keys():
+        for obj in model.objects.filter(**{field.name: duplicate}):
+            move(obj, field.attname, survivor.pk)
+    _move_change_log(duplicate, survivor, moved)
+    if duplicate.identity_number and not survivor.identity_number:
+        moved.append({"model": "clients.client", "pk": survivor.pk,
+                      "field": "identity_number", "old": survivor.identity_number})
+        Client.objects.filter(pk=survivor.pk).update(
+            identity_number=duplicate.identity_number,
+            identity_number_quality=duplicate.identity_number_quality,
+        )
+    Client.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
+    merge = ClientMerge.objects.create(
+        survivor=survivor, merged=duplicate, merged_by=by, moved=_jsonable(moved)
+    )
+    survivor.refresh_from_db()
+    duplicate.refresh_from_db()
+    access.sync_client(survivor)
+    access.sync_client(duplicate)
+    return merge
+
+
+def _move_change_log(duplicate, survivor, moved):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(Client)
+    for entry in LogEntry.objects.filter(content_type=content_type, object_id=duplicate.pk):
+        moved.append({"model": "auditlog.logentry", "pk": entry.pk, "field": "object_id",
+                      "old": duplicate.pk})
+        LogEntry.objects.filter(pk=entry.pk).update(
+            object_id=survivor.pk, object_pk=str(survivor.pk)
+        )
+
+
+def _jsonable(moved):
+    for row in moved:
+        if hasattr(row["old"], "isoformat"):
+            row["old"] = row["old"].isoformat()
+    return moved
+
+
+@transaction.atomic
+def undo_merge(merge, *, by):
+    """Put every moved row back where it was and revive the merged client."""
+    from django.apps import apps
+
+    merge = ClientMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at:
+        raise DomainError(_("Sammanslagningen är redan ångrad."))
+    for row in reversed(merge.moved):
+        model = apps.get_model(row["model"])
+        values = {row["field"]: row["old"]}
+        if row["model"] == "auditlog.logentry":
+            values["object_pk"] = str(row["old"])
+        model.objects.filter(pk=row["pk"]).update(**values)
+    Client.objects.filter(pk=merge.merged_id).update(merged_into=None)
+    merge.undone_at = timezone.now()
+    merge.undone_by = by
+    merge.save(update_fields=["undone_at", "undone_by"])
+    access.sync_client(Client.objects.get(pk=merge.survivor_id))
+    access.sync_client(Client.objects.get(pk=merge.merged_id))
+    return merge

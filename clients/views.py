@@ -1,0 +1,559 @@
+"""Client registry, journals and the records around them. Views are thin: they find the
+object through prostenhet.access (out of scope → 404), log the read, call the service."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from prostenhet import access, audit
+from prostenhet.exceptions import DomainError
+from prostenhet.lib import personnummer
+from prostenhet.roles import UnitCode
+
+from . import services
+from .forms import (
+    AssignmentForm,
+    ClientCreateForm,
+    ClientSearchForm,
+    ClientUpdateForm,
+    ConfirmForm,
+    ConsentCreateForm,
+    EmergencyAccessForm,
+    EmergencySearchForm,
+    EnrollForm,
+    EntryForm,
+    MergeSearchForm,
+)
+from .models import Assignment, Client, ClientMerge, Consent, EntryState, JournalEntry, Register
+
+PAGE_SIZE = 25
+
+
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _form_error(form, error):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _unit_or_404(unit):
+    if unit not in UnitCode.values:
+        raise Http404
+    return UnitCode(unit)
+
+
+# --- search and registration -----------------------------------------------------------------
+
+
+@permission_required("clients.view_client", raise_exception=True)
+def client_search(request):
+    form = ClientSearchForm(request.GET or None)
+    clients = access.visible_clients(request.user).prefetch_related("enrollments")
+    term = ""
+    if form.is_valid():
+        term = form.cleaned_data["q"].strip()
+        clients = form.filter_qs(clients)
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    if term:
+        audit.log_search(request, term)
+    return render(
+        request, "clients/client_search.html", {"form": form, "page": page, "term": term}
+    )
+
+
+@permission_required("clients.add_client", raise_exception=True)
+def client_create(request):
+    form = ClientCreateForm(_post(request), user=request.user)
+    candidates = []
+    if form.is_valid():
+        data = form.cleaned_data
+        register = services.register_for_unit(data["unit"])
+        candidates = list(
+            services.similar_clients(
+                request.user, alias=data["alias"], birth_year=data["birth_year"],
+                register=register,
+            )[:10]
+        )
+        if candidates and not data["confirm_not_duplicate"]:
+            form.add_error(
+                None,
+                _("Det finns klienter med liknande alias och samma födelseår. Kontrollera att "
+                  "det inte är samma person och bekräfta längst ner."),
+            )
+        else:
+            try:
+                client = services.register_client(
+                    unit=data["unit"], by=request.user, estimated_age=data["estimated_age"],
+                    **form.registry_fields(),
+                )
+            except services.DuplicateClientError as error:
+                form.add_error("identity_number", error.message)
+                if access.can_view_client(request.user, error.existing):
+                    candidates = [error.existing]
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, _("Klienten är registrerad."))
+                return redirect("clients:client-detail", public_id=client.public_id)
+    return render(
+        request, "clients/client_form.html", {"form": form, "candidates": candidates}
+    )
+
+
+# --- the client page -------------------------------------------------------------------------
+
+
+def _client_context(request, client):
+    user = request.user
+    units = access.visible_units(user, client)
+    journals = {j.unit: j for j in access.visible_journals(user, client)}
+    enrollments = [e for e in client.enrollments.all() if e.unit in units]
+    consents = [
+        c for c in client.consents.all() if c.unit_a in units or c.unit_b in units
+    ]
+    show_identity = not client.protected_identity or access.may_see_identity(user, client)
+    return {
+        "client": client,
+        "enrollments": enrollments,
+        "journals": [journals[u] for u in UnitCode if u in journals],
+        "consents": consents,
+        "can_change": access.can_change_client(user, client),
+        "show_identity": show_identity,
+        "identity_number": (
+            personnummer.display(client.identity_number)
+            if client.identity_number and show_identity else ""
+        ),
+        "emergency": access.open_emergency_access(user, client),
+        "enroll_units": access.user_units(user) - {
+            e.unit for e in client.enrollments.active()
+        } if client.register == Register.MAIN else set(),
+    }
+
+
+def client_detail(request, public_id):
+    client = access.get_client_or_404(request, public_id)
+    if client.public_id != public_id:
+        return redirect("clients:client-detail", public_id=client.public_id)
+    context = _client_context(request, client)
+    detail = ""
+    if client.protected_identity and context["show_identity"]:
+        detail = "protected identity shown"
+    audit.log_read(request, client, detail=detail)
+    return render(request, "clients/client_detail.html", context)
+
+
+def client_update(request, public_id):
+    client = access.get_client_or_404(request, public_id, change=True)
+    form = ClientUpdateForm(_post(request), instance=Client.objects.get(pk=client.pk))
+    conflict = None
+    if form.is_valid():
+        try:
+            services.update_client(
+                client, expected_version=form.cleaned_data["version"], by=request.user,
+                **form.registry_fields(),
+            )
+        except services.ConcurrentEditError as error:
+            conflict = error
+            form.add_error(None, error.message)
+            data = form.data.copy()
+            data["version"] = error.current.version
+            form.data = data
+        else:
+            messages.success(request, _("Ändringarna är sparade."))
+            return redirect("clients:client-detail", public_id=client.public_id)
+    audit.log_read(request, client)
+    changed = []
+    if conflict:
+        changed = [
+            (Client._meta.get_field(name).verbose_name, getattr(conflict.current, name))
+            for name in conflict.changed_fields
+        ]
+    return render(
+        request, "clients/client_update.html",
+        {"form": form, "client": client, "changed": changed},
+    )
+
+
+@permission_required("clients.add_client", raise_exception=True)
+def enrollment_create(request, public_id):
+    client = access.get_client_or_404(request, public_id)
+    units = access.user_units(request.user)
+    form = EnrollForm(_post(request), units=units)
+    if form.is_valid():
+        try:
+            services.enroll(client, form.cleaned_data["unit"], by=request.user)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Klienten är inskriven."))
+            return redirect("clients:client-detail", public_id=client.public_id)
+    return render(request, "clients/confirm.html", {
+        "form": form, "client": client, "title": _("Skriv in i verksamhetsdel"),
+    })
+
+
+def enrollment_end(request, public_id, unit):
+    client = access.get_client_or_404(request, public_id, change=True)
+    unit = _unit_or_404(unit)
+    if unit not in access.user_units(request.user):
+        raise Http404
+    enrollment = get_object_or_404(client.enrollments.active(), unit=unit)
+    form = ConfirmForm(_post(request), submit_label=_("Avsluta inskrivningen"), danger=True)
+    if form.is_valid():
+        services.end_enrollment(enrollment, by=request.user)
+        messages.success(request, _("Inskrivningen är avslutad."))
+        return redirect("clients:client-detail", public_id=client.public_id)
+    return render(request, "clients/confirm.html", {
+        "form": form, "client": client,
+        "title": _("Avsluta inskrivningen i %(unit)s") % {"unit": unit.label},
+        "text": _("Verksamhetsdelens personal ser inte längre klienten. Journalen finns kvar."),
+    })
+
+
+@permission_required("clients.record_consent", raise_exception=True)
+def consent_create(request, public_id):
+    client = access.get_client_or_404(request, public_id)
+    units = access.visible_units(request.user, client) & set(
+        client.enrollments.active().values_list("unit", flat=True)
+    )
+    form = ConsentCreateForm(_post(request), units=set(UnitCode) if units else set())
+    form.fields["unit"].choices = [(u.value, u.label) for u in UnitCode if u in units]
+    active = set(client.enrollments.active().values_list("unit", flat=True))
+    form.fields["other_unit"].choices = [
+        (u.value, u.label) for u in UnitCode if u in active and u != UnitCode.KAST
+    ]
+    if form.is_valid():
+        try:
+            services.give_consent(
+                client, form.cleaned_data["unit"], form.cleaned_data["other_unit"],
+                method=form.cleaned_data["method"], by=request.user,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Samtycket är registrerat."))
+            return redirect("clients:client-detail", public_id=client.public_id)
+    return render(request, "clients/confirm.html", {
+        "form": form, "client": client, "title": _("Registrera samtycke"),
+        "text": _("Klientens samtycke till att två verksamhetsdelar delar information."),
+    })
+
+
+@permission_required("clients.record_consent", raise_exception=True)
+def consent_revoke(request, public_id, consent_id):
+    client = access.get_client_or_404(request, public_id)
+    units = access.visible_units(request.user, client)
+    consent = get_object_or_404(Consent.objects.active(), pk=consent_id, client=client)
+    if consent.unit_a not in units and consent.unit_b not in units:
+        raise Http404
+    form = ConfirmForm(_post(request), submit_label=_("Återkalla samtycket"), danger=True)
+    if form.is_valid():
+        services.revoke_consent(consent, by=request.user)
+        messages.success(request, _("Samtycket är återkallat."))
+        return redirect("clients:client-detail", public_id=client.public_id)
+    return render(request, "clients/confirm.html", {
+        "form": form, "client": client, "title": _("Återkalla samtycke"),
+        "text": str(consent),
+    })
+
+
+# --- journals and entries --------------------------------------------------------------------
+
+
+def journal_detail(request, public_id, unit):
+    client = access.get_client_or_404(request, public_id)
+    journal = access.get_journal_or_404(request, client, _unit_or_404(unit))
+    entries = (
+        JournalEntry.objects.filter(journal__client=client, journal__unit=journal.unit)
+        .exclude(state=EntryState.DRAFT)
+        .select_related("author", "signed_by", "corrects")
+        .prefetch_related("corrections")
+    )
+    drafts = JournalEntry.objects.filter(
+        journal__client=client, journal__unit=journal.unit, author=request.user,
+        state=EntryState.DRAFT,
+    ).select_related("corrects")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.log_read(request, client)
+    assignments = journal.assignments.current().select_related("counsellor")
+    return render(request, "clients/journal_detail.html", {
+        "client": client, "journal": journal, "page": page, "drafts": drafts,
+        "can_write": access.can_write_journal(request.user, journal),
+        "assignments": assignments,
+        "can_assign": journal.unit in access.ASSIGNED_UNITS
+        and request.user.has_perm("clients.assign_counsellor")
+        and journal.unit in access.user_units(request.user),
+    })
+
+
+@require_POST
+def entry_create(request, public_id, unit):
+    client = access.get_client_or_404(request, public_id)
+    journal = access.get_journal_or_404(request, client, _unit_or_404(unit), write=True)
+    entry = services.save_draft(journal=journal, by=request.user)
+    return redirect("clients:entry-edit", entry_id=entry.public_id)
+
+
+def entry_detail(request, entry_id):
+    entry, client, journal = access.get_entry_or_404(request, entry_id)
+    audit.log_read(request, client)
+    return render(request, "clients/entry_detail.html", {
+        "entry": entry, "client": client, "journal": journal,
+        "can_write": access.can_write_journal(request.user, journal),
+        "corrections": entry.corrections.select_related("author"),
+    })
+
+
+def entry_edit(request, entry_id):
+    entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
+    if entry.is_signed or entry.author_id != request.user.pk:
+        return redirect("clients:entry-detail", entry_id=entry.public_id)
+    form = EntryForm(
+        _post(request), instance=entry,
+        autosave_url=reverse("clients:entry-autosave", args=[entry.public_id]),
+    )
+    if form.is_valid():
+        try:
+            services.save_draft(
+                entry=entry, journal=journal, by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                kind=form.cleaned_data["kind"], event_date=form.cleaned_data["event_date"],
+                text=form.cleaned_data["text"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Utkastet är sparat."))
+            return redirect("clients:entry-edit", entry_id=entry.public_id)
+    audit.log_read(request, client)
+    return render(request, "clients/entry_form.html", {
+        "form": form, "entry": entry, "client": client, "journal": journal,
+    })
+
+
+@require_POST
+def entry_autosave(request, entry_id):
+    """htmx: save the draft as it is typed; answers with a status line."""
+    entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
+    form = EntryForm(request.POST, instance=entry)
+    if not form.is_valid():
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        return HttpResponse(_("Inte sparat: %(errors)s") % {"errors": errors})
+    try:
+        entry = services.save_draft(
+            entry=entry, journal=journal, by=request.user,
+            kind=form.cleaned_data["kind"], event_date=form.cleaned_data["event_date"],
+            text=form.cleaned_data["text"],
+        )
+    except DomainError as error:
+        return HttpResponse(_("Inte sparat: %(errors)s") % {"errors": error.message})
+    return render(request, "clients/_autosave_status.html", {"entry": entry})
+
+
+def entry_sign(request, entry_id):
+    entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
+    form = ConfirmForm(_post(request), submit_label=_("Signera"))
+    error = None
+    if form.is_valid():
+        try:
+            services.sign_entry(entry, by=request.user)
+        except DomainError as domain_error:
+            error = domain_error.message
+        else:
+            messages.success(request, _("Anteckningen är signerad."))
+            return redirect("clients:journal", public_id=client.public_id, unit=journal.unit)
+    audit.log_read(request, client)
+    return render(request, "clients/entry_sign.html", {
+        "form": form, "entry": entry, "client": client, "journal": journal, "error": error,
+    })
+
+
+def entry_correct(request, entry_id):
+    entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
+    form = ConfirmForm(_post(request), submit_label=_("Skriv rättelse"))
+    error = None
+    if form.is_valid():
+        try:
+            correction = services.start_correction(entry, journal=journal, by=request.user)
+        except DomainError as domain_error:
+            error = domain_error.message
+        else:
+            return redirect("clients:entry-edit", entry_id=correction.public_id)
+    audit.log_read(request, client)
+    return render(request, "clients/confirm.html", {
+        "form": form, "client": client, "title": _("Rätta anteckningen"), "error": error,
+        "text": _("En rättelse är en ny anteckning som pekar på den här. Originalet finns kvar "
+                  "och markeras som rättat."),
+    })
+
+
+# --- assignments -----------------------------------------------------------------------------
+
+
+@permission_required("clients.assign_counsellor", raise_exception=True)
+def assignment_create(request, public_id, unit):
+    client = access.get_client_or_404(request, public_id)
+    unit = _unit_or_404(unit)
+    if unit not in access.ASSIGNED_UNITS or unit not in access.user_units(request.user):
+        raise Http404
+    journal = get_object_or_404(client.journals, unit=unit, merged_into__isnull=True)
+    form = AssignmentForm(_post(request), journal=journal)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["substitute"]:
+                services.name_substitute(
+                    journal, data["counsellor"], ends_on=data["ends_on"], by=request.user
+                )
+            else:
+                services.assign_counsellor(journal, data["counsellor"], by=request.user)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Behandlaren är tilldelad."))
+            return redirect("clients:client-detail", public_id=client.public_id)
+    return render(request, "clients/confirm.html", {
+        "form": form, "client": client,
+        "title": _("Tilldela behandlare i %(unit)s") % {"unit": unit.label},
+    })
+
+
+@permission_required("clients.assign_counsellor", raise_exception=True)
+def assignment_end(request, public_id, assignment_id):
+    client = access.get_client_or_404(request, public_id)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("journal", "counsellor"),
+        pk=assignment_id, journal__client=client, ended_at__isnull=True,
+    )
+    if assignment.journal.unit not in access.user_units(request.user):
+        raise Http404
+    form = ConfirmForm(_post(request), submit_label=_("Avsluta tilldelningen"), danger=True)
+    if form.is_valid():
+        services.end_assignment(assignment, by=request.user)
+        messages.success(request, _("Tilldelningen är avslutad."))
+        return redirect("clients:client-detail", public_id=client.public_id)
+    return render(request, "clients/confirm.html", {
+        "form": form, "client": client, "title": _("Avsluta tilldelning"),
+        "text": str(assignment.counsellor),
+    })
+
+
+# --- emergency access ------------------------------------------------------------------------
+
+
+@permission_required("clients.open_emergency_access", raise_exception=True)
+def emergency_search(request):
+    """Find a record outside one's rights by exact identity number (main register only)."""
+    form = EmergencySearchForm(request.GET or None)
+    found = None
+    if form.is_valid():
+        audit.log_search(request, form.cleaned_data["identity_number"])
+        found = (
+            Client.objects.current()
+            .filter(register=Register.MAIN, identity_number=form.cleaned_data["identity_number"])
+            .first()
+        )
+        if found is None:
+            form.add_error("identity_number", _("Ingen klient hittades."))
+    return render(request, "clients/emergency_search.html", {"form": form, "found": found})
+
+
+@permission_required("clients.open_emergency_access", raise_exception=True)
+def emergency_open(request, public_id):
+    client = Client.objects.current().filter(
+        public_id=public_id, register=Register.MAIN
+    ).first()
+    if client is None:
+        raise Http404
+    form = EmergencyAccessForm(_post(request), max_hours=settings.EMERGENCY_ACCESS_HOURS)
+    if form.is_valid():
+        try:
+            services.open_emergency_access(
+                client, user=request.user, reason=form.cleaned_data["reason"],
+                hours=form.cleaned_data["hours"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.warning(
+                request, _("Nödåtkomst är öppnad. Allt du läser loggas med ditt skäl.")
+            )
+            return redirect("clients:client-detail", public_id=client.public_id)
+    return render(request, "clients/emergency_open.html", {"form": form, "client": client})
+
+
+# --- merge -----------------------------------------------------------------------------------
+
+
+@permission_required("clients.merge_client", raise_exception=True)
+def merge_search(request, public_id):
+    client = access.get_client_or_404(request, public_id, change=True)
+    if client.register != Register.MAIN:
+        raise Http404
+    form = MergeSearchForm(request.GET or None)
+    candidates = []
+    if form.is_valid():
+        search = ClientSearchForm({"q": form.cleaned_data["q"]})
+        search.is_valid()
+        candidates = list(
+            search.filter_qs(access.visible_clients(request.user).in_register(Register.MAIN))
+            .exclude(pk=client.pk)[:20]
+        )
+        audit.log_search(request, form.cleaned_data["q"])
+    audit.log_read(request, client)
+    return render(request, "clients/merge_search.html", {
+        "form": form, "client": client, "candidates": candidates,
+    })
+
+
+@permission_required("clients.merge_client", raise_exception=True)
+def merge_confirm(request, public_id, other_id):
+    survivor = access.get_client_or_404(request, public_id, change=True)
+    duplicate = access.get_client_or_404(request, other_id, change=True)
+    if survivor.pk == duplicate.pk or Register.KAST in (survivor.register, duplicate.register):
+        raise Http404
+    form = ConfirmForm(_post(request), submit_label=_("Slå samman"), danger=True)
+    error = None
+    if form.is_valid():
+        try:
+            services.merge_clients(survivor, duplicate, by=request.user)
+        except DomainError as domain_error:
+            error = domain_error.message
+        else:
+            messages.success(request, _("Klienterna är sammanslagna."))
+            return redirect("clients:client-detail", public_id=survivor.public_id)
+    audit.log_read(request, survivor)
+    audit.log_read(request, duplicate)
+    return render(request, "clients/merge_confirm.html", {
+        "form": form, "survivor": survivor, "duplicate": duplicate, "error": error,
+    })
+
+
+@permission_required("clients.undo_merge", raise_exception=True)
+def merge_list(request):
+    merges = ClientMerge.objects.select_related(
+        "survivor", "merged", "merged_by", "undone_by"
+    ).exclude(survivor__register=Register.KAST)
+    page = Paginator(merges, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clients/merge_list.html", {"page": page})
+
+
+@permission_required("clients.undo_merge", raise_exception=True)
+def merge_undo(request, merge_id):
+    merge = get_object_or_404(ClientMerge, pk=merge_id, undone_at__isnull=True)
+    form = ConfirmForm(_post(request), submit_label=_("Ångra sammanslagningen"), danger=True)
+    if form.is_valid():
+        services.undo_merge(merge, by=request.user)
+        messages.success(request, _("Sammanslagningen är ångrad."))
+        return redirect("clients:merge-list")
+    return render(request, "clients/confirm.html", {
+        "form": form, "title": _("Ångra sammanslagning"),
+        "text": _("Allt som flyttades vid sammanslagningen flyttas tillbaka."),
+    })

@@ -1,0 +1,57 @@
+"""Read-access logging (DESIGN §4): every view that shows a client, a journal or an entry
+records who read which client's record, in which view, when — before the page is shown.
+If the row cannot be written the exception propagates and the page is not shown (fail
+closed)."""
+
+import re
+
+from .models import AccessKind, AccessLog
+
+
+def log_read(request, client, *, detail=""):
+    """Record that request.user is being shown client's record in the current view."""
+    from prostenhet import access
+
+    emergency = access.open_emergency_access(request.user, client)
+    kind = AccessKind.EMERGENCY if emergency and not _has_ordinary_access(request, client) else (
+        AccessKind.READ
+    )
+    return AccessLog.objects.create(
+        user=request.user,
+        client=client,
+        kind=kind,
+        view=request.resolver_match.view_name if request.resolver_match else "",
+        detail=detail[:200],
+        protected_identity=client.protected_identity,
+        emergency=emergency if kind == AccessKind.EMERGENCY else None,
+    )
+
+
+def _has_ordinary_access(request, client):
+    # Any unit group of the user that the client is enrolled in, or an assignment.
+    from prostenhet import access
+
+    units = access.user_units(request.user)
+    if client.enrollments.active().filter(unit__in=units).exists():
+        return True
+    return client.journals.filter(
+        assignments__counsellor=request.user, assignments__ended_at__isnull=True
+    ).exists()
+
+
+def log_search(request, term, *, results=None):
+    """Record a search. The term is kept unless it is an identity number (which never goes
+    into a log)."""
+    term = (term or "").strip()
+    return AccessLog.objects.create(
+        user=request.user,
+        client=None,
+        kind=AccessKind.SEARCH,
+        view=request.resolver_match.view_name if request.resolver_match else "",
+        detail="" if _may_hold_identity_number(term) else term[:200],
+    )
+
+
+def _may_hold_identity_number(term):
+    # Six digits or more could be (part of) an identity number: never log such a term.
+    return len(re.findall(r"\d", term)) >= 6
