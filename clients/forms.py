@@ -261,6 +261,7 @@ class EntryForm(forms.ModelForm):
     def __init__(self, *args, autosave_url=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = EntryKind.choices
+        self.fields["text"].label = _("Anteckning")
         self.initial.setdefault("version", self.instance.version)
         self.helper = FormHelper()
         self.helper.form_id = "entry-form"
@@ -274,7 +275,13 @@ class EntryForm(forms.ModelForm):
                 "hx-swap": "innerHTML",
                 "hx-sync": "this:queue last",
             }
-        self.helper.add_input(Submit("save", _("Spara utkast"), css_class="btn-secondary"))
+        save = Submit("save", _("Spara utkast"))
+        save.field_classes = "btn btn-secondary"
+        # Signing goes through a save, so that what is signed is exactly what is on screen.
+        sign = Submit("sign", _("Signera…"))
+        sign.field_classes = "btn btn-success ms-2"
+        self.helper.add_input(save)
+        self.helper.add_input(sign)
 
     def clean_event_date(self):
         date = self.cleaned_data["event_date"]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -112,14 +113,25 @@ def client_create(request):
 
 def _client_context(request, client):
     user = request.user
-    units = access.visible_units(user, client)
     journals = {j.unit: j for j in access.visible_journals(user, client)}
-    enrollments = [e for e in client.enrollments.all() if e.unit in units]
+    all_enrollments = list(client.enrollments.all())
+    active_units = {e.unit for e in all_enrollments if e.is_active}
+    units = (access.user_units(user) & active_units) | set(journals)
+    enrollments = [e for e in all_enrollments if e.unit in units]
     consents = [
         c for c in client.consents.all() if c.unit_a in units or c.unit_b in units
     ]
     show_identity = not client.protected_identity or access.may_see_identity(user, client)
+    assignable = []
+    if user.has_perm("clients.assign_counsellor"):
+        mine = access.user_units(user) & access.ASSIGNED_UNITS & active_units
+        current = Assignment.objects.current().select_related("counsellor")
+        for journal in client.journals.filter(
+            unit__in=mine, merged_into__isnull=True
+        ).prefetch_related(Prefetch("assignments", queryset=current, to_attr="current")):
+            assignable.append((journal, journal.current))
     return {
+        "assignable": assignable,
         "client": client,
         "enrollments": enrollments,
         "journals": [journals[u] for u in UnitCode if u in journals],
@@ -131,9 +143,9 @@ def _client_context(request, client):
             if client.identity_number and show_identity else ""
         ),
         "emergency": access.open_emergency_access(user, client),
-        "enroll_units": access.user_units(user) - {
-            e.unit for e in client.enrollments.active()
-        } if client.register == Register.MAIN else set(),
+        "enroll_units": (
+            access.user_units(user) - active_units if client.register == Register.MAIN else set()
+        ),
     }
 
 
@@ -330,6 +342,8 @@ def entry_edit(request, entry_id):
         except DomainError as error:
             _form_error(form, error)
         else:
+            if "sign" in request.POST:
+                return redirect("clients:entry-sign", entry_id=entry.public_id)
             messages.success(request, _("Utkastet är sparat."))
             return redirect("clients:entry-edit", entry_id=entry.public_id)
     audit.log_read(request, client)

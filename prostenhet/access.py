@@ -83,12 +83,24 @@ def sync_staff_units(user):
     current = {g.pk for g in user.groups.all() if g.name.startswith(UNIT_GROUP_PREFIX)}
     user.groups.remove(*(current - wanted))
     user.groups.add(*(wanted - current))
+    user.__dict__.pop("_unit_cache", None)
 
 
 def user_units(user):
-    """Units whose staff group the user belongs to."""
-    ids = {group_id: unit for unit, group_id in unit_group_ids().items()}
-    return {ids[g.pk] for g in user.groups.all() if g.pk in ids}
+    """Units whose staff group the user belongs to (remembered for the request: request.user
+    is loaded once per request)."""
+    cached = getattr(user, "_unit_cache", None)
+    if cached is None:
+        names = user.groups.filter(name__startswith=UNIT_GROUP_PREFIX).values_list(
+            "name", flat=True
+        )
+        cached = {
+            UnitCode(name.removeprefix(UNIT_GROUP_PREFIX))
+            for name in names
+            if name.removeprefix(UNIT_GROUP_PREFIX) in UnitCode.values
+        }
+        user._unit_cache = cached
+    return cached
 
 
 # --- grants on a client's records ------------------------------------------------------------
@@ -321,8 +333,11 @@ def visible_units(user, client):
 
 
 def open_emergency_access(user, client):
-    """The user's open emergency access to the client, or None."""
-    return client.emergency_accesses.open().filter(user=user).first()
+    """The user's open emergency access to the client, or None (remembered per request)."""
+    cache = user.__dict__.setdefault("_emergency_cache", {})
+    if client.pk not in cache:
+        cache[client.pk] = client.emergency_accesses.open().filter(user=user).first()
+    return cache[client.pk]
 
 
 def get_client_or_404(request, public_id, *, change=False):

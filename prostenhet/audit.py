@@ -12,10 +12,10 @@ def log_read(request, client, *, detail=""):
     """Record that request.user is being shown client's record in the current view."""
     from prostenhet import access
 
+    # While the user holds an open emergency access to the client, every read of the client
+    # is logged as emergency access with its reason, for the manager's review.
     emergency = access.open_emergency_access(request.user, client)
-    kind = AccessKind.EMERGENCY if emergency and not _has_ordinary_access(request, client) else (
-        AccessKind.READ
-    )
+    kind = AccessKind.EMERGENCY if emergency else AccessKind.READ
     return AccessLog.objects.create(
         user=request.user,
         client=client,
@@ -25,18 +25,6 @@ def log_read(request, client, *, detail=""):
         protected_identity=client.protected_identity,
         emergency=emergency if kind == AccessKind.EMERGENCY else None,
     )
-
-
-def _has_ordinary_access(request, client):
-    # Any unit group of the user that the client is enrolled in, or an assignment.
-    from prostenhet import access
-
-    units = access.user_units(request.user)
-    if client.enrollments.active().filter(unit__in=units).exists():
-        return True
-    return client.journals.filter(
-        assignments__counsellor=request.user, assignments__ended_at__isnull=True
-    ).exists()
 
 
 def log_search(request, term, *, results=None):

@@ -64,3 +64,24 @@ def test_create_sysadmin_refuses_a_weak_password(monkeypatch):
     with pytest.raises(CommandError, match="minst 12 tecken"):
         call_command("create_sysadmin", "forvaltare")
     assert not User.objects.filter(username="forvaltare").exists()
+
+
+def test_seed_demo_adds_clients_across_the_units_once(settings):
+    from clients.models import Client, EmergencyAccess, JournalEntry, Register
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo")
+    count = Client.objects.count()
+    call_command("seed_demo")
+    assert Client.objects.count() == count
+    assert 35 <= count <= 45
+    assert Client.objects.filter(protected_identity=True).count() == 1
+    assert Client.objects.filter(register=Register.KAST).exists()
+    assert EmergencyAccess.objects.count() == 1
+    assert JournalEntry.objects.signed().exists()
+    assert JournalEntry.objects.filter(state="draft").exists()
+    numbers = set(Client.objects.exclude(identity_number="").values_list("identity_number", flat=True))
+    from pathlib import Path
+
+    allowed = set((Path(__file__).parents[1] / "data" / "testpersonnummer.txt").read_text().split())
+    assert numbers and numbers <= allowed  # only Skatteverket's test numbers

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from clients.demo import seed_clients
 from prostenhet import access
 from prostenhet.models import Unit, User
 from prostenhet.roles import Profession, Role, UnitCode
@@ -14,7 +15,10 @@ DEMO_PASSWORD = "demo-losenord-2026"
 DEMO_STAFF = [
     # username, first name, last name, role, units, profession
     ("assistent", "Anna", "Assistent", Role.OFFICE_ASSISTANT, [UnitCode.COUNSELLING], ""),
-    ("uppsokare", "Ulf", "Uppsökare", Role.OUTREACH_WORKER, [UnitCode.OUTREACH], ""),
+    (
+        "uppsokare", "Ulf", "Uppsökare", Role.OUTREACH_WORKER,
+        [UnitCode.OUTREACH, UnitCode.TRAFFICKING], "",
+    ),
     ("behandlare", "Berit", "Behandlare", Role.COUNSELLOR, [UnitCode.COUNSELLING], ""),
     ("kastbehandlare", "Kalle", "Kastbehandlare", Role.COUNSELLOR, [UnitCode.KAST], ""),
     (
@@ -37,12 +41,16 @@ class Command(BaseCommand):
                 "i en riktig installation."
             )
         with transaction.atomic():
-            self._seed_staff()
+            staff = self._seed_staff()
+            clients = seed_clients(staff)
         self.stdout.write(self.style.SUCCESS("Demokonton (lösenord för alla: %s):" % DEMO_PASSWORD))
         for username, _first, _last, role, *_rest in DEMO_STAFF:
             self.stdout.write(f"  {username:<15} {role.label}")
+        if clients:
+            self.stdout.write(f"{clients} demoklienter skapade.")
 
     def _seed_staff(self):
+        staff = {}
         for username, first, last, role, units, profession in DEMO_STAFF:
             user, _created = User.objects.get_or_create(username=username)
             user.first_name, user.last_name = first, last
@@ -53,3 +61,5 @@ class Command(BaseCommand):
             assign_roles(user, [role])
             user.units.set(Unit.objects.filter(code__in=units))
             access.sync_staff_units(user)
+            staff[username] = user
+        return staff

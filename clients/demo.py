@@ -1,0 +1,151 @@
+"""Demo clients for `seed_demo`: about forty people across the units, with journals, signed
+and draft entries, consents, one protected identity, KAST clients and one emergency access.
+Identity numbers come only from Skatteverket's test numbers (demo_data/)."""
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from django.utils import timezone
+
+from prostenhet.roles import UnitCode
+
+from . import services
+from .models import BornInSweden, Client, EntryKind, Gender, JournalEntry, Quality
+
+NUMBERS_FILE = Path(__file__).parent / "demo_data" / "testpersonnummer.txt"
+
+ALIASES = [
+    "Lina", "Sara", "Mira", "Nadia", "Elin", "Jessica", "Camilla", "Hanna", "Ida", "Maja",
+    "Amira", "Sofia", "Olga", "Tanja", "Lisa", "Emma", "Fatima", "Jenny", "Ronja", "Vera",
+    "Alex", "Kim", "Robin", "Sam", "Noa", "Irina", "Daria", "Blessing", "Joy", "Precious",
+    "Anette", "Malin", "Petra", "Louise", "Therese", "Viktoria",
+]
+COUNSELLING_NOTES = [
+    "Samtal om självkänsla och hur hon ser på sig själv i dag jämfört med för ett år sedan.",
+    "Vi arbetade med gränssättning: hur hon kan säga nej i relationer utan att känna skuld.",
+    "Klienten berättade om skam kopplad till tiden i prostitution. Vi stannade vid känslorna.",
+    "Uppföljning av målen för terminen. Hon vill ha ett arbete och en egen bostad.",
+    "Samtal om tidigare övergrepp. Klienten ville själv gå vidare i sin takt.",
+    "Klienten kom inte till bokad tid. Ringde efteråt och bokade om.",
+]
+CLINIC_NOTES = [
+    "Provtagning klamydia och gonorré. Svar om en vecka.",
+    "Cellprov taget. Preventivmedelsrådgivning.",
+    "HIV- och hepatitprov. Samtal om säkrare sex.",
+    "Graviditetstest negativt. Samtal om preventivmedel.",
+]
+OUTREACH_NOTES = [
+    "Kontakt på Malmskillnadsgatan. Delade ut kondomer och informerade om Spiralen.",
+    "Samtal i bilen en stund. Hon vill gärna komma på besök på mottagningen.",
+]
+KAST_NOTES = [
+    "Första telefonsamtalet. Vill sluta köpa sex och har berättat för sin partner.",
+    "Samtal om vad köpen fyllt för funktion och vad som händer när suget kommer.",
+]
+TRAFFICKING_NOTES = [
+    "Kontakt med polisen efter tillslaget. Skyddat boende ordnat för tre nätter.",
+    "Samtal med tolk om möjligheten att återvända till hemlandet.",
+]
+
+
+def demo_numbers():
+    return [
+        line.strip()
+        for line in NUMBERS_FILE.read_text().splitlines()
+        if line.strip() and not line.startswith("#") and line[:4] < "2000"
+    ]
+
+
+def seed_clients(staff):
+    """Create the demo clients once (a second run adds nothing)."""
+    if Client.objects.filter(created_by__in=staff.values()).exists():
+        return 0
+    rng = random.Random(2026)
+    numbers = rng.sample(demo_numbers(), 30)
+    counsellor, kast = staff["behandlare"], staff["kastbehandlare"]
+    assistant, outreach, midwife = staff["assistent"], staff["uppsokare"], staff["barnmorska"]
+    today = timezone.localdate()
+    created = []
+
+    def register(alias, unit, by, *, number=True, **extra):
+        fields = {
+            "alias": alias,
+            "gender": rng.choice([Gender.WOMAN] * 6 + [Gender.TRANS_NONBINARY, Gender.MAN]),
+            "born_in_sweden": rng.choice(list(BornInSweden)),
+        }
+        if number and numbers:
+            number_value = numbers.pop()
+            fields.update(
+                identity_number=number_value, identity_number_quality=Quality.KNOWN,
+                birth_year=int(number_value[:4]), birth_year_quality=Quality.KNOWN,
+            )
+        else:
+            fields.update(birth_year=rng.randint(1965, 2002), birth_year_quality=Quality.ESTIMATED)
+        fields.update(extra)
+        client = services.register_client(unit=unit, by=by, **fields)
+        created.append(client)
+        return client
+
+    def write(client, unit, author, texts, count, *, drafts=0, days_back=400):
+        journal = client.journals.get(unit=unit, merged_into__isnull=True)
+        for i in range(count):
+            entry = services.save_draft(
+                journal=journal, by=author, text=rng.choice(texts),
+                event_date=today - timedelta(days=days_back - i * (days_back // max(count, 1))),
+                kind=EntryKind.SESSION if unit == UnitCode.COUNSELLING else EntryKind.NOTE,
+            )
+            services.sign_entry(entry, by=author)
+        for _ in range(drafts):
+            services.save_draft(journal=journal, by=author, text=rng.choice(texts))
+
+    aliases = iter(ALIASES)
+    for i in range(18):
+        client = register(next(aliases), UnitCode.COUNSELLING, counsellor, number=i % 3 != 0)
+        write(client, UnitCode.COUNSELLING, counsellor, COUNSELLING_NOTES, rng.randint(2, 8))
+        if i % 3 == 0:
+            services.enroll(client, UnitCode.SPIRALEN, by=midwife)
+            write(client, UnitCode.SPIRALEN, midwife, CLINIC_NOTES, rng.randint(1, 3))
+        if i % 6 == 0:
+            services.give_consent(
+                client, UnitCode.COUNSELLING, UnitCode.SPIRALEN, method="written", by=counsellor
+            )
+    for _ in range(4):
+        register(next(aliases), UnitCode.COUNSELLING, assistant, number=False)
+    for _ in range(6):
+        client = register(next(aliases), UnitCode.OUTREACH, outreach, number=False)
+        write(client, UnitCode.OUTREACH, outreach, OUTREACH_NOTES, rng.randint(1, 3))
+    for _ in range(4):
+        client = register(next(aliases), UnitCode.SPIRALEN, midwife)
+        write(client, UnitCode.SPIRALEN, midwife, CLINIC_NOTES, rng.randint(1, 4))
+    for _ in range(3):
+        client = register(
+            next(aliases), UnitCode.TRAFFICKING, outreach, number=False,
+            born_in_sweden=BornInSweden.NO, country_of_birth="Nigeria", interpreter_needed=True,
+            languages="engelska, edo",
+        )
+        write(client, UnitCode.TRAFFICKING, outreach, TRAFFICKING_NOTES, 2)
+    # KAST's own register: the buyers' programme.
+    for alias in ["Johan", "Mikael"]:
+        client = register(alias, UnitCode.KAST, kast, gender=Gender.MAN)
+        write(client, UnitCode.KAST, kast, KAST_NOTES, 2)
+
+    # One client with protected identity.
+    register(
+        next(aliases), UnitCode.COUNSELLING, counsellor, protected_identity=True,
+        legal_name="Skyddad Person", address="Adress skyddad", phone="0700000000",
+    )
+    # A draft the counsellor started four days ago and has not signed.
+    first = created[0].journals.get(unit=UnitCode.COUNSELLING)
+    old_draft = services.save_draft(
+        journal=first, by=counsellor, text="Påbörjad anteckning som inte är signerad."
+    )
+    JournalEntry.objects.filter(pk=old_draft.pk).update(
+        written_at=timezone.now() - timedelta(days=4)
+    )
+    # One emergency access, for the manager's review.
+    services.open_emergency_access(
+        created[1], user=staff["chef"],
+        reason="Klienten sökte akut på natten och ansvarig behandlare var inte i tjänst.",
+    )
+    return len(created)

@@ -1,0 +1,68 @@
+"""Query counts of the pages with personal data stay bounded as the data grows (DESIGN §9)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clients import services
+from prostenhet.roles import UnitCode
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(world, n):
+    """n more counselling clients of the counsellor, each with a signed entry, and n more
+    signed entries in Anna's journal."""
+    for i in range(n):
+        client = services.register_client(
+            unit=UnitCode.COUNSELLING, by=world.co, alias=f"Klient {i}"
+        )
+        services.enroll(client, UnitCode.SPIRALEN, by=world.cl)
+        services.give_consent(client, "counselling", "spiralen", method="verbal", by=world.co)
+        journal = client.journals.get(unit=UnitCode.COUNSELLING)
+        draft = services.save_draft(journal=journal, by=world.co, text="x")
+        services.sign_entry(draft, by=world.co)
+    for _ in range(n):
+        draft = services.save_draft(journal=world.anna_counselling, by=world.co, text="y")
+        entry = services.sign_entry(draft, by=world.co)
+        services.start_correction(entry, journal=world.anna_counselling, by=world.co)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+PAGES = [
+    ("start", lambda w: {}),
+    ("clients:client-search", lambda w: {}),
+    ("clients:client-detail", lambda w: {"public_id": w.anna.public_id}),
+    ("clients:journal", lambda w: {"public_id": w.anna.public_id, "unit": "counselling"}),
+    ("clients:entry-detail", lambda w: {"entry_id": w.anna_signed.public_id}),
+    ("clients:entry-edit", lambda w: {"entry_id": w.anna_draft.public_id}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", PAGES, ids=[name for name, _ in PAGES])
+def test_page_queries_do_not_grow_with_the_data(login, world, name, kwargs):
+    client = login(world.co)
+    url = reverse(name, kwargs=kwargs(world))
+    small = count_queries(client, url)
+    grow(world, 30)
+    large = count_queries(client, url)
+    assert large <= small, f"{name}: {small} queries with little data, {large} with more"
+    assert large <= 25, f"{name}: {large} queries"
+
+
+def test_access_log_page_queries_are_bounded(login, world):
+    from prostenhet.models import AccessLog
+
+    AccessLog.objects.bulk_create(
+        [AccessLog(user=world.co, client=world.anna, kind="read", view="x", local_weekday=1,
+                   local_hour=10) for _ in range(80)]
+    )
+    client = login(world.ma)
+    assert count_queries(client, reverse("audit:access-log")) <= 15
