@@ -61,7 +61,7 @@ def seed_clients(staff):
     """Create the demo clients once (a second run adds nothing)."""
     if Client.objects.filter(created_by__in=staff.values()).exists():
         return 0
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
     numbers = rng.sample(demo_numbers(), 30)
     counsellor, kast = staff["behandlare"], staff["kastbehandlare"]
     assistant, outreach, midwife = staff["assistent"], staff["uppsokare"], staff["barnmorska"]

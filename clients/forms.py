@@ -1,12 +1,18 @@
+import contextlib
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from prostenhet import access
 from prostenhet.forms import submit_helper
 from prostenhet.lib import personnummer
+from prostenhet.lib.text import phone_digits
 from prostenhet.models import User
 from prostenhet.roles import Role, UnitCode
 
@@ -28,19 +34,20 @@ class ClientSearchForm(forms.Form):
         self.helper.add_input(Submit("", _("Sök")))
 
     def filter_qs(self, qs):
+        """Alias prefix; or, for a term of digits, an exact identity number (any accepted
+        form) or a phone number."""
         term = self.cleaned_data.get("q", "").strip()
         if not term:
             return qs
-        try:
-            number = personnummer.normalise(term)
-        except personnummer.IdentityNumberError:
-            number = None
-        if number:
-            return qs.filter(identity_number=number)
-        digits = "".join(c for c in term if c.isdigit())
-        if len(digits) >= 6 and len(digits) >= len(term.replace(" ", "").replace("-", "")) - 1:
-            return qs.filter(phone__contains=digits[-7:])
-        return qs.alias_prefix(term)
+        if not re.fullmatch(r"[0-9+\-\s()]+", term):
+            return qs.alias_prefix(term)
+        condition = Q(pk__in=[])
+        with contextlib.suppress(personnummer.IdentityNumberError):
+            condition |= Q(identity_number=personnummer.normalise(term))
+        digits = phone_digits(term)
+        if len(digits) >= 5:
+            condition |= Q(phone_digits__contains=digits)
+        return qs.filter(condition)
 
 
 class ClientForm(forms.ModelForm):
@@ -261,7 +268,7 @@ class EntryForm(forms.ModelForm):
     def __init__(self, *args, autosave_url=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = EntryKind.choices
-        self.fields["text"].label = _("Anteckning")
+        self.fields["text"].label = pgettext_lazy("entry text", "Anteckning")
         self.initial.setdefault("version", self.instance.version)
         self.helper = FormHelper()
         self.helper.form_id = "entry-form"
@@ -288,12 +295,6 @@ class EntryForm(forms.ModelForm):
         if date > timezone.localdate():
             raise forms.ValidationError(_("Händelsedatumet kan inte vara i framtiden."))
         return date
-
-
-class ConfirmForm(forms.Form):
-    def __init__(self, *args, submit_label, danger=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = submit_helper(submit_label, danger=danger)
 
 
 class MergeSearchForm(forms.Form):

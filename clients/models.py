@@ -10,9 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from prostenhet.lib.text import fold
+from prostenhet.lib.text import fold, phone_digits
 from prostenhet.roles import UnitCode
 
 
@@ -94,6 +95,7 @@ class Client(models.Model):
     languages = models.CharField(_("språk"), max_length=200, blank=True)
     interpreter_needed = models.BooleanField(_("behöver tolk"), default=False)
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    phone_digits = models.CharField(max_length=40, editable=False, blank=True, db_index=True)
     email = models.EmailField(_("e-post"), blank=True)
     address = models.CharField(_("adress"), max_length=300, blank=True)
     protected_identity = models.BooleanField(_("skyddade personuppgifter"), default=False)
@@ -135,6 +137,7 @@ class Client(models.Model):
 
     def save(self, *args, **kwargs):
         self.alias_folded = fold(self.alias)[:100]
+        self.phone_digits = phone_digits(self.phone)
         super().save(*args, **kwargs)
 
     @property
@@ -260,7 +263,7 @@ class Journal(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    NOTE = "note", _("Anteckning")
+    NOTE = "note", pgettext_lazy("entry kind", "Anteckning")
     SESSION = "session", _("Samtal")
     PHONE = "phone", _("Telefonsamtal")
     VISIT = "visit", _("Besök")

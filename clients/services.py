@@ -138,8 +138,8 @@ def update_client(client, *, expected_version, by, **fields):
             current=current,
             changed_fields=[f for f in CLIENT_FIELDS if getattr(current, f) != getattr(client, f)],
         )
-    if "alias" in fields:
-        current.save(update_fields=["alias_folded"])  # keep the search column in step
+    # Keep the search columns in step (update() does not call save()).
+    current.save(update_fields=["alias_folded", "phone_digits"])
     _log_change(current, client, fields, by)
     return current
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from prostenhet import access, audit
 from prostenhet.exceptions import DomainError
+from prostenhet.forms import ConfirmForm
 from prostenhet.lib import personnummer
 from prostenhet.roles import UnitCode
 
@@ -23,7 +24,6 @@ from .forms import (
     ClientCreateForm,
     ClientSearchForm,
     ClientUpdateForm,
-    ConfirmForm,
     ConsentCreateForm,
     EmergencyAccessForm,
     EmergencySearchForm,
@@ -42,6 +42,24 @@ def _post(request):
 
 def _form_error(form, error):
     form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _confirmation(request, *, action, success, title, text="", submit_label, client=None,
+                  danger=True, redirect_to=None):
+    """A GET shows a confirmation page; a POST runs action() and redirects with success."""
+    form = ConfirmForm(_post(request), submit_label=submit_label, danger=danger)
+    error = None
+    if form.is_valid():
+        try:
+            action()
+        except DomainError as domain_error:
+            error = domain_error.message
+        else:
+            messages.success(request, success)
+            return redirect_to or redirect("clients:client-detail", public_id=client.public_id)
+    return render(request, "clients/confirm.html", {
+        "form": form, "client": client, "title": title, "text": text, "error": error,
+    })
 
 
 def _unit_or_404(unit):
@@ -180,7 +198,10 @@ def client_update(request, public_id):
         else:
             messages.success(request, _("Ändringarna är sparade."))
             return redirect("clients:client-detail", public_id=client.public_id)
-    audit.log_read(request, client)
+    # The form shows every identity field: for a protected identity, say so in the log.
+    audit.log_read(
+        request, client, detail="protected identity shown" if client.protected_identity else ""
+    )
     changed = []
     if conflict:
         changed = [
@@ -217,16 +238,14 @@ def enrollment_end(request, public_id, unit):
     if unit not in access.user_units(request.user):
         raise Http404
     enrollment = get_object_or_404(client.enrollments.active(), unit=unit)
-    form = ConfirmForm(_post(request), submit_label=_("Avsluta inskrivningen"), danger=True)
-    if form.is_valid():
-        services.end_enrollment(enrollment, by=request.user)
-        messages.success(request, _("Inskrivningen är avslutad."))
-        return redirect("clients:client-detail", public_id=client.public_id)
-    return render(request, "clients/confirm.html", {
-        "form": form, "client": client,
-        "title": _("Avsluta inskrivningen i %(unit)s") % {"unit": unit.label},
-        "text": _("Verksamhetsdelens personal ser inte längre klienten. Journalen finns kvar."),
-    })
+    return _confirmation(
+        request, client=client,
+        action=lambda: services.end_enrollment(enrollment, by=request.user),
+        success=_("Inskrivningen är avslutad."),
+        title=_("Avsluta inskrivningen i %(unit)s") % {"unit": unit.label},
+        text=_("Verksamhetsdelens personal ser inte längre klienten. Journalen finns kvar."),
+        submit_label=_("Avsluta inskrivningen"),
+    )
 
 
 @permission_required("clients.record_consent", raise_exception=True)
@@ -265,15 +284,13 @@ def consent_revoke(request, public_id, consent_id):
     consent = get_object_or_404(Consent.objects.active(), pk=consent_id, client=client)
     if consent.unit_a not in units and consent.unit_b not in units:
         raise Http404
-    form = ConfirmForm(_post(request), submit_label=_("Återkalla samtycket"), danger=True)
-    if form.is_valid():
-        services.revoke_consent(consent, by=request.user)
-        messages.success(request, _("Samtycket är återkallat."))
-        return redirect("clients:client-detail", public_id=client.public_id)
-    return render(request, "clients/confirm.html", {
-        "form": form, "client": client, "title": _("Återkalla samtycke"),
-        "text": str(consent),
-    })
+    return _confirmation(
+        request, client=client,
+        action=lambda: services.revoke_consent(consent, by=request.user),
+        success=_("Samtycket är återkallat."),
+        title=_("Återkalla samtycke"), text=str(consent),
+        submit_label=_("Återkalla samtycket"),
+    )
 
 
 # --- journals and entries --------------------------------------------------------------------
@@ -448,15 +465,13 @@ def assignment_end(request, public_id, assignment_id):
     )
     if assignment.journal.unit not in access.user_units(request.user):
         raise Http404
-    form = ConfirmForm(_post(request), submit_label=_("Avsluta tilldelningen"), danger=True)
-    if form.is_valid():
-        services.end_assignment(assignment, by=request.user)
-        messages.success(request, _("Tilldelningen är avslutad."))
-        return redirect("clients:client-detail", public_id=client.public_id)
-    return render(request, "clients/confirm.html", {
-        "form": form, "client": client, "title": _("Avsluta tilldelning"),
-        "text": str(assignment.counsellor),
-    })
+    return _confirmation(
+        request, client=client,
+        action=lambda: services.end_assignment(assignment, by=request.user),
+        success=_("Tilldelningen är avslutad."),
+        title=_("Avsluta tilldelning"), text=str(assignment.counsellor),
+        submit_label=_("Avsluta tilldelningen"),
+    )
 
 
 # --- emergency access ------------------------------------------------------------------------
@@ -562,12 +577,12 @@ def merge_list(request):
 @permission_required("clients.undo_merge", raise_exception=True)
 def merge_undo(request, merge_id):
     merge = get_object_or_404(ClientMerge, pk=merge_id, undone_at__isnull=True)
-    form = ConfirmForm(_post(request), submit_label=_("Ångra sammanslagningen"), danger=True)
-    if form.is_valid():
-        services.undo_merge(merge, by=request.user)
-        messages.success(request, _("Sammanslagningen är ångrad."))
-        return redirect("clients:merge-list")
-    return render(request, "clients/confirm.html", {
-        "form": form, "title": _("Ångra sammanslagning"),
-        "text": _("Allt som flyttades vid sammanslagningen flyttas tillbaka."),
-    })
+    return _confirmation(
+        request,
+        action=lambda: services.undo_merge(merge, by=request.user),
+        success=_("Sammanslagningen är ångrad."),
+        title=_("Ångra sammanslagning"),
+        text=_("Allt som flyttades vid sammanslagningen flyttas tillbaka."),
+        submit_label=_("Ångra sammanslagningen"),
+        redirect_to=redirect("clients:merge-list"),
+    )

@@ -283,6 +283,7 @@ def visible_clients(user):
     """Clients (not tombstones) whose registry data the user may see."""
     from clients.models import Client
 
+    expire_lapsed(user)
     if not user.has_perm("clients.view_client"):
         return Client.objects.none()
     return Client.objects.current().filter(_visible_filter(user, "view_client", "client"))

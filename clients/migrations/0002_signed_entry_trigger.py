@@ -7,8 +7,9 @@ CREATE = """
 CREATE OR REPLACE FUNCTION clients_journalentry_signed_is_locked() RETURNS trigger AS $$
 BEGIN
     IF OLD.state = 'signed' THEN
-        RAISE EXCEPTION 'signed journal entry % cannot be changed or deleted', OLD.id
-            USING ERRCODE = 'integrity_constraint_violation';
+        RAISE EXCEPTION USING
+            MESSAGE = 'signed journal entry ' || OLD.id || ' cannot be changed or deleted',
+            ERRCODE = 'integrity_constraint_violation';
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
