@@ -29,8 +29,9 @@ class ClientSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # POST, never GET: a search term may be an identity number, which must not reach a
+        # URL (and so the browser history and the server's access log).
         self.helper = FormHelper()
-        self.helper.form_method = "get"
         self.helper.add_input(Submit("", _("Sök")))
 
     def filter_qs(self, qs):
@@ -298,10 +299,12 @@ class EntryForm(forms.ModelForm):
 
 
 class MergeSearchForm(forms.Form):
-    q = forms.CharField(label=_("Sök dubblett"), max_length=100)
+    q = forms.CharField(
+        label=_("Sök dubblett"), max_length=100,
+        help_text=_("Alias (början), personnummer eller telefonnummer."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
+        self.helper = FormHelper()  # POST: the term may be an identity number
         self.helper.add_input(Submit("", _("Sök")))

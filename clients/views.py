@@ -34,6 +34,7 @@ from .forms import (
 from .models import Assignment, Client, ClientMerge, Consent, EntryState, JournalEntry, Register
 
 PAGE_SIZE = 25
+SEARCH_LIMIT = 50
 
 
 def _post(request):
@@ -73,18 +74,23 @@ def _unit_or_404(unit):
 
 @permission_required("clients.view_client", raise_exception=True)
 def client_search(request):
-    form = ClientSearchForm(request.GET or None)
+    """The clients the user may see: all of them page by page, or a search (POSTed, so that
+    no identity number reaches a URL) showing the first SEARCH_LIMIT matches."""
+    form = ClientSearchForm(_post(request))
     clients = access.visible_clients(request.user).prefetch_related("enrollments")
     term = ""
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["q"].strip():
         term = form.cleaned_data["q"].strip()
-        clients = form.filter_qs(clients)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    if term:
         audit.log_search(request, term)
-    return render(
-        request, "clients/client_search.html", {"form": form, "page": page, "term": term}
-    )
+        results = list(form.filter_qs(clients)[: SEARCH_LIMIT + 1])
+        return render(request, "clients/client_search.html", {
+            "form": form, "results": results[:SEARCH_LIMIT], "term": term,
+            "more": len(results) > SEARCH_LIMIT,
+        })
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clients/client_search.html", {
+        "form": form, "results": page, "page": page,
+    })
 
 
 @permission_required("clients.add_client", raise_exception=True)
@@ -480,7 +486,7 @@ def assignment_end(request, public_id, assignment_id):
 @permission_required("clients.open_emergency_access", raise_exception=True)
 def emergency_search(request):
     """Find a record outside one's rights by exact identity number (main register only)."""
-    form = EmergencySearchForm(request.GET or None)
+    form = EmergencySearchForm(_post(request))
     found = None
     if form.is_valid():
         audit.log_search(request, form.cleaned_data["identity_number"])
@@ -526,7 +532,7 @@ def merge_search(request, public_id):
     client = access.get_client_or_404(request, public_id, change=True)
     if client.register != Register.MAIN:
         raise Http404
-    form = MergeSearchForm(request.GET or None)
+    form = MergeSearchForm(_post(request))
     candidates = []
     if form.is_valid():
         search = ClientSearchForm({"q": form.cleaned_data["q"]})
