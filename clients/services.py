@@ -63,13 +63,12 @@ def check_adult(*, identity_number="", birth_year=None, estimated_age=None, toda
     """Refuse anyone under 18: the unit serves adults; a child is a matter for the social
     services' child unit (orosanmälan)."""
     today = today or timezone.localdate()
-    under_age = False
-    if identity_number:
-        under_age = personnummer.age_on(identity_number, today) < ADULT_AGE
-    elif estimated_age is not None:
-        under_age = estimated_age < ADULT_AGE
-    elif birth_year:
-        under_age = today.year - birth_year < ADULT_AGE
+    # Any sign of a child is enough: an estimate never outweighs a known younger age.
+    under_age = (
+        (identity_number and personnummer.age_on(identity_number, today) < ADULT_AGE)
+        or (estimated_age is not None and estimated_age < ADULT_AGE)
+        or (birth_year and today.year - birth_year < ADULT_AGE)
+    )
     if under_age:
         raise UnderAgeError(
             _(
@@ -125,6 +124,13 @@ def register_client(*, unit, by, estimated_age=None, **fields):
 def update_client(client, *, expected_version, by, **fields):
     """Save registry fields if nobody else saved the client since expected_version; else
     raise ConcurrentEditError naming what the other person changed."""
+    number = fields.get("identity_number")
+    if number:
+        existing = find_duplicate(number, client.register)
+        if existing is not None and existing.pk != client.pk:
+            raise DuplicateClientError(
+                _("Det finns redan en klient med det personnumret."), existing=existing
+            )
     updated = Client.objects.filter(pk=client.pk, version=expected_version).update(
         version=F("version") + 1, **fields
     )
@@ -136,12 +142,24 @@ def update_client(client, *, expected_version, by, **fields):
                 "är inte sparade: se vad som ändrats och gör om dem."
             ),
             current=current,
-            changed_fields=[f for f in CLIENT_FIELDS if getattr(current, f) != getattr(client, f)],
+            changed_fields=_changed_since(current, expected_version),
         )
     # Keep the search columns in step (update() does not call save()).
     current.save(update_fields=["alias_folded", "phone_digits"])
     _log_change(current, client, fields, by)
     return current
+
+
+def _changed_since(client, version):
+    """The registry fields changed by saves after `version`, from the change log."""
+    from auditlog.models import LogEntry
+
+    changed = set()
+    for entry in LogEntry.objects.get_for_object(client).filter(
+        additional_data__version__gt=version
+    ):
+        changed |= set(entry.changes_dict)
+    return [name for name in CLIENT_FIELDS if name in changed]
 
 
 def _log_change(current, before, fields, by):
@@ -157,7 +175,8 @@ def _log_change(current, before, fields, by):
         changes["identity_number"] = ["*" * 12, "*" * 12]
     if changes:
         LogEntry.objects.log_create(
-            current, action=LogEntry.Action.UPDATE, changes=changes, actor=by, force_log=True
+            current, action=LogEntry.Action.UPDATE, changes=changes, actor=by, force_log=True,
+            additional_data={"version": current.version},
         )
 
 
@@ -415,14 +434,18 @@ def merge_clients(survivor, duplicate, *, by):
         for obj in model.objects.filter(**{field.name: duplicate}):
             move(obj, field.attname, survivor.pk)
     _move_change_log(duplicate, survivor, moved)
+    # The tombstone first: the identity number is unique among current clients only.
+    Client.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
     if duplicate.identity_number and not survivor.identity_number:
         moved.append({"model": "clients.client", "pk": survivor.pk,
                       "field": "identity_number", "old": survivor.identity_number})
+        moved.append({"model": "clients.client", "pk": survivor.pk,
+                      "field": "identity_number_quality",
+                      "old": survivor.identity_number_quality})
         Client.objects.filter(pk=survivor.pk).update(
             identity_number=duplicate.identity_number,
             identity_number_quality=duplicate.identity_number_quality,
         )
-    Client.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
     merge = ClientMerge.objects.create(
         survivor=survivor, merged=duplicate, merged_by=by, moved=_jsonable(moved)
     )

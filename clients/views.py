@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,13 +85,25 @@ def client_search(request):
         audit.log_search(request, term)
         results = list(form.filter_qs(clients)[: SEARCH_LIMIT + 1])
         return render(request, "clients/client_search.html", {
-            "form": form, "results": results[:SEARCH_LIMIT], "term": term,
-            "more": len(results) > SEARCH_LIMIT,
+            "form": form, "results": _with_own_units(request.user, results[:SEARCH_LIMIT]),
+            "term": term, "more": len(results) > SEARCH_LIMIT,
         })
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "clients/client_search.html", {
-        "form": form, "results": page, "page": page,
+        "form": form, "results": _with_own_units(request.user, page), "page": page,
     })
+
+
+def _with_own_units(user, clients):
+    """Attach to each client the user's own units it is enrolled in: a list never tells
+    that the person is a client of another unit."""
+    mine = access.user_units(user)
+    for client in clients:
+        client.own_units = [
+            e.get_unit_display() for e in client.enrollments.all()
+            if e.is_active and e.unit in mine
+        ]
+    return clients
 
 
 @permission_required("clients.add_client", raise_exception=True)
@@ -142,9 +155,8 @@ def _client_context(request, client):
     active_units = {e.unit for e in all_enrollments if e.is_active}
     units = (access.user_units(user) & active_units) | set(journals)
     enrollments = [e for e in all_enrollments if e.unit in units]
-    consents = [
-        c for c in client.consents.all() if c.unit_a in units or c.unit_b in units
-    ]
+    # A consent names two units: show it only when the user may know of both.
+    consents = [c for c in client.consents.all() if c.unit_a in units and c.unit_b in units]
     show_identity = not client.protected_identity or access.may_see_identity(user, client)
     assignable = []
     if user.has_perm("clients.assign_counsellor"):
@@ -197,10 +209,16 @@ def client_update(request, public_id):
             )
         except services.ConcurrentEditError as error:
             conflict = error
+            unsaved = [
+                (Client._meta.get_field(name).verbose_name, form.cleaned_data[name])
+                for name in form.registry_fields()
+                if form.cleaned_data[name] != getattr(error.current, name)
+            ]
+            # Start again from what is saved now; the user's values are listed beside it.
+            form = ClientUpdateForm(instance=error.current)
             form.add_error(None, error.message)
-            data = form.data.copy()
-            data["version"] = error.current.version
-            form.data = data
+        except services.DuplicateClientError as error:
+            form.add_error("identity_number", error.message)
         else:
             messages.success(request, _("Ändringarna är sparade."))
             return redirect("clients:client-detail", public_id=client.public_id)
@@ -208,15 +226,16 @@ def client_update(request, public_id):
     audit.log_read(
         request, client, detail="protected identity shown" if client.protected_identity else ""
     )
-    changed = []
+    changed, unsaved_values = [], []
     if conflict:
         changed = [
             (Client._meta.get_field(name).verbose_name, getattr(conflict.current, name))
             for name in conflict.changed_fields
         ]
+        unsaved_values = unsaved
     return render(
         request, "clients/client_update.html",
-        {"form": form, "client": client, "changed": changed},
+        {"form": form, "client": client, "changed": changed, "unsaved": unsaved_values},
     )
 
 
@@ -257,14 +276,17 @@ def enrollment_end(request, public_id, unit):
 @permission_required("clients.record_consent", raise_exception=True)
 def consent_create(request, public_id):
     client = access.get_client_or_404(request, public_id)
-    units = access.visible_units(request.user, client) & set(
+    # The user's own units where the client is enrolled; any other unit may be named (a
+    # consent may come before a referral), so the choices tell nothing about where else the
+    # person is a client.
+    units = access.user_units(request.user) & set(
         client.enrollments.active().values_list("unit", flat=True)
     )
-    form = ConsentCreateForm(_post(request), units=set(UnitCode) if units else set())
-    form.fields["unit"].choices = [(u.value, u.label) for u in UnitCode if u in units]
-    active = set(client.enrollments.active().values_list("unit", flat=True))
+    if not units:
+        raise Http404
+    form = ConsentCreateForm(_post(request), units=units)
     form.fields["other_unit"].choices = [
-        (u.value, u.label) for u in UnitCode if u in active and u != UnitCode.KAST
+        (u.value, u.label) for u in UnitCode if u != UnitCode.KAST
     ]
     if form.is_valid():
         try:
@@ -309,7 +331,11 @@ def journal_detail(request, public_id, unit):
         JournalEntry.objects.filter(journal__client=client, journal__unit=journal.unit)
         .exclude(state=EntryState.DRAFT)
         .select_related("author", "signed_by", "corrects")
-        .prefetch_related("corrections")
+        .prefetch_related(
+            # Only a signed correction marks the original corrected.
+            Prefetch("corrections", queryset=JournalEntry.objects.signed(),
+                     to_attr="signed_corrections")
+        )
     )
     drafts = JournalEntry.objects.filter(
         journal__client=client, journal__unit=journal.unit, author=request.user,
@@ -339,10 +365,15 @@ def entry_create(request, public_id, unit):
 def entry_detail(request, entry_id):
     entry, client, journal = access.get_entry_or_404(request, entry_id)
     audit.log_read(request, client)
+    corrections = [
+        c for c in entry.corrections.select_related("author")
+        if c.is_signed or c.author_id == request.user.pk
+    ]
     return render(request, "clients/entry_detail.html", {
         "entry": entry, "client": client, "journal": journal,
         "can_write": access.can_write_journal(request.user, journal),
-        "corrections": entry.corrections.select_related("author"),
+        "corrections": corrections,
+        "corrected": any(c.is_signed for c in corrections),
     })
 
 
@@ -382,16 +413,19 @@ def entry_autosave(request, entry_id):
     form = EntryForm(request.POST, instance=entry)
     if not form.is_valid():
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        return HttpResponse(_("Inte sparat: %(errors)s") % {"errors": errors})
+        return HttpResponse(escape(_("Inte sparat: %(errors)s") % {"errors": errors}))
     try:
         entry = services.save_draft(
             entry=entry, journal=journal, by=request.user,
+            expected_version=form.cleaned_data.get("version"),
             kind=form.cleaned_data["kind"], event_date=form.cleaned_data["event_date"],
             text=form.cleaned_data["text"],
         )
     except DomainError as error:
-        return HttpResponse(_("Inte sparat: %(errors)s") % {"errors": error.message})
-    return render(request, "clients/_autosave_status.html", {"entry": entry})
+        return HttpResponse(escape(_("Inte sparat: %(errors)s") % {"errors": error.message}))
+    # The answer also carries the new version into the form (out of band), so that a later
+    # save from the same window is not taken for one from another window.
+    return render(request, "clients/_autosave_status.html", {"entry": entry, "oob": True})
 
 
 def entry_sign(request, entry_id):
@@ -510,13 +544,14 @@ def emergency_open(request, public_id):
     form = EmergencyAccessForm(_post(request), max_hours=settings.EMERGENCY_ACCESS_HOURS)
     if form.is_valid():
         try:
-            services.open_emergency_access(
+            emergency = services.open_emergency_access(
                 client, user=request.user, reason=form.cleaned_data["reason"],
                 hours=form.cleaned_data["hours"],
             )
         except DomainError as error:
             _form_error(form, error)
         else:
+            audit.log_emergency_opened(request, emergency)
             messages.warning(
                 request, _("Nödåtkomst är öppnad. Allt du läser loggas med ditt skäl.")
             )

@@ -27,6 +27,20 @@ def log_read(request, client, *, detail=""):
     )
 
 
+def log_emergency_opened(request, emergency):
+    """Record the opening of an emergency access, with its reason: it is reviewed even if
+    nothing is read under it."""
+    return AccessLog.objects.create(
+        user=request.user,
+        client=emergency.client,
+        kind=AccessKind.EMERGENCY,
+        view=request.resolver_match.view_name if request.resolver_match else "",
+        detail="emergency access opened",
+        protected_identity=emergency.client.protected_identity,
+        emergency=emergency,
+    )
+
+
 def log_search(request, term, *, results=None):
     """Record a search. The term is kept unless it is an identity number (which never goes
     into a log)."""
