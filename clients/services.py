@@ -124,6 +124,11 @@ def register_client(*, unit, by, estimated_age=None, **fields):
 def update_client(client, *, expected_version, by, **fields):
     """Save registry fields if nobody else saved the client since expected_version; else
     raise ConcurrentEditError naming what the other person changed."""
+    if "identity_number" in fields or "birth_year" in fields:
+        check_adult(
+            identity_number=fields.get("identity_number", client.identity_number),
+            birth_year=fields.get("birth_year", client.birth_year),
+        )
     number = fields.get("identity_number")
     if number:
         existing = find_duplicate(number, client.register)

@@ -215,10 +215,17 @@ def client_update(request, public_id):
                 if form.cleaned_data[name] != getattr(error.current, name)
             ]
             # Start again from what is saved now; the user's values are listed beside it.
-            form = ClientUpdateForm(instance=error.current)
+            saved = ClientUpdateForm(instance=error.current)
+            form = ClientUpdateForm(
+                data={name: saved[name].value() for name in saved.fields},
+                instance=error.current,
+            )
+            form.is_valid()
             form.add_error(None, error.message)
         except services.DuplicateClientError as error:
             form.add_error("identity_number", error.message)
+        except DomainError as error:
+            _form_error(form, error)
         else:
             messages.success(request, _("Ändringarna är sparade."))
             return redirect("clients:client-detail", public_id=client.public_id)

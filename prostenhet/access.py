@@ -310,6 +310,15 @@ def visible_journals(user, client):
     )
 
 
+def writable_journals(user):
+    """Journals (merged ones included) the user may write in."""
+    from clients.models import Journal
+
+    if not user.has_perm("clients.change_journal"):
+        return Journal.objects.none()
+    return Journal.objects.filter(_visible_filter(user, "change_journal", "journal"))
+
+
 def can_view_journal(user, journal):
     return user.has_perm("clients.view_journal") and _has_object_perm(
         user, "view_journal", journal, "journal"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .. import access
 from ..navigation import ROLE_DESCRIPTIONS, sections_for
 
 DRAFT_REMINDER_DAYS = 3
@@ -46,7 +47,7 @@ def _old_drafts(user):
     cutoff = timezone.now() - timedelta(days=DRAFT_REMINDER_DAYS)
     return list(
         JournalEntry.objects.drafts_of(user)
-        .filter(written_at__lt=cutoff)
+        .filter(written_at__lt=cutoff, journal__in=access.writable_journals(user))
         .select_related("journal__client")
         .order_by("written_at")[:50]
     )

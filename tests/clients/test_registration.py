@@ -14,7 +14,7 @@ from clients.models import Client, Quality, Register
 from prostenhet.roles import Role, UnitCode
 from tests.world import ADULT_NUMBERS
 
-from .helpers import SPARE_NUMBERS, child_number, create_data, main_html, ten_digits, today
+from .helpers import SPARE_NUMBERS, as_post, child_number, create_data, main_html, ten_digits, today
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,18 @@ def test_an_impossible_date_is_refused_in_swedish_and_nothing_is_saved(world, lo
     assert Client.objects.count() == before
 
 
+def test_a_birth_year_that_contradicts_the_identity_number_is_refused(world, login):
+    number = SPARE_NUMBERS[3]
+
+    response = register(
+        login(world.oa), UnitCode.COUNSELLING, "Lina",
+        identity_number=number, birth_year=int(number[:4]) + 1, birth_year_quality="known",
+    )
+
+    assert form_errors(response, "birth_year") == ["Födelseåret stämmer inte med personnumret."]
+    assert not Client.objects.filter(alias="Lina").exists()
+
+
 # --- children ---------------------------------------------------------------------------------
 
 
@@ -101,10 +113,6 @@ def test_a_person_under_18_is_refused_with_the_advice_to_report_concern(world, l
     assert Client.objects.count() == before
 
 
-@pytest.mark.xfail(
-    reason="BUG: check_adult lets an estimated adult age override a known child's birth year",
-    strict=True,
-)
 def test_a_known_birth_year_under_18_is_refused_even_with_an_adult_age_estimate(world, login):
     response = register(
         login(world.oa), UnitCode.COUNSELLING, "Ung",
@@ -113,6 +121,20 @@ def test_a_known_birth_year_under_18_is_refused_even_with_an_adult_age_estimate(
 
     assert response.status_code == 200
     assert not Client.objects.filter(alias="Ung").exists()
+
+
+def test_changing_a_clients_identity_number_to_a_childs_is_refused(world, login):
+    """The register holds adults only: the rule holds for a correction as for a new client."""
+    browser = login(world.oa)
+    url = reverse("clients:client-update", args=[world.petra.public_id])
+    data = as_post(browser.get(url).context["form"].initial)
+
+    response = browser.post(url, {**data, "identity_number": child_number()})
+
+    assert response.status_code == 200
+    assert "orosanmälan" in main_html(response)
+    world.petra.refresh_from_db()
+    assert world.petra.identity_number == ADULT_NUMBERS[20]
 
 
 def test_an_adult_is_registered_by_estimated_age_with_an_estimated_birth_year(world, login):
