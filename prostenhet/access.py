@@ -83,24 +83,16 @@ def sync_staff_units(user):
     current = {g.pk for g in user.groups.all() if g.name.startswith(UNIT_GROUP_PREFIX)}
     user.groups.remove(*(current - wanted))
     user.groups.add(*(wanted - current))
-    user.__dict__.pop("_unit_cache", None)
 
 
 def user_units(user):
-    """Units whose staff group the user belongs to (remembered for the request: request.user
-    is loaded once per request)."""
-    cached = getattr(user, "_unit_cache", None)
-    if cached is None:
-        names = user.groups.filter(name__startswith=UNIT_GROUP_PREFIX).values_list(
-            "name", flat=True
-        )
-        cached = {
-            UnitCode(name.removeprefix(UNIT_GROUP_PREFIX))
-            for name in names
-            if name.removeprefix(UNIT_GROUP_PREFIX) in UnitCode.values
-        }
-        user._unit_cache = cached
-    return cached
+    """Units whose staff group the user belongs to (request.user is loaded once a request, so
+    its group names are read once)."""
+    return {
+        UnitCode(name.removeprefix(UNIT_GROUP_PREFIX))
+        for name in user.group_names
+        if name.removeprefix(UNIT_GROUP_PREFIX) in UnitCode.values
+    }
 
 
 # --- grants on a client's records ------------------------------------------------------------

@@ -65,10 +65,14 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
+    def group_names(self):
+        """Names of the user's groups: roles and unit staff groups (one query a request)."""
+        return {group.name for group in self.groups.all()}
+
+    @cached_property
     def roles(self):
         """The user's roles, in the order of Role (uses prefetched groups when present)."""
-        names = {group.name for group in self.groups.all()}
-        return [role for role in Role if role.value in names]
+        return [role for role in Role if role.value in self.group_names]
 
     def has_role(self, role):
         return any(r == role for r in self.roles)

@@ -1,0 +1,140 @@
+"""Time the pages with personal data on a generated data set, against a bare authenticated
+page (DESIGN §9). Everything it creates is rolled back: it leaves the database as it was.
+
+    python manage.py benchmark --scale 0.1     # a tenth of "ten years of the unit"
+"""
+
+import statistics
+import time
+from contextlib import contextmanager
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test import Client as TestClient
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clients import services
+from clients.models import EntryState, JournalEntry
+from prostenhet import access
+from prostenhet.models import AccessKind, AccessLog, Unit, User
+from prostenhet.roles import Role, UnitCode
+from prostenhet.services import assign_roles
+
+# "Ten years of the unit" (DESIGN §9), of which --scale takes a share.
+REFERENCE = {"clients": 6000, "entries": 250_000, "access_log": 2_000_000}
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Time the main pages on a generated data set (rolled back afterwards)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=0.1)
+        parser.add_argument("--requests", type=int, default=15)
+
+    def handle(self, *args, scale, requests, **options):
+        try:
+            with transaction.atomic(), override_settings(
+                ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False
+            ):
+                self._run(scale, requests)
+                raise Rollback
+        except Rollback:
+            self.stdout.write("(all generated data rolled back)")
+
+    def _run(self, scale, requests):
+        started = time.perf_counter()
+        counsellor, anna = self._generate(scale)
+        self.stdout.write(
+            f"generated in {time.perf_counter() - started:.0f} s: "
+            f"{int(REFERENCE['clients'] * scale)} clients, "
+            f"{JournalEntry.objects.count()} entries, {AccessLog.objects.count()} log rows"
+        )
+        browser = self._login(counsellor)
+        entry = JournalEntry.objects.filter(journal__client=anna, state=EntryState.SIGNED).first()
+        pages = [
+            ("bare page (password change)", "get", reverse("account:password-change"), None),
+            ("start", "get", reverse("start"), None),
+            ("client list", "get", reverse("clients:client-search"), None),
+            ("search by alias", "post", reverse("clients:client-search"), {"q": "kli"}),
+            ("client page", "get", reverse("clients:client-detail", args=[anna.public_id]), None),
+            ("journal", "get", reverse("clients:journal", args=[anna.public_id, "counselling"]),
+             None),
+            ("entry", "get", reverse("clients:entry-detail", args=[entry.public_id]), None),
+        ]
+        self.stdout.write(f"{'page':<30} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+        for label, method, url, data in pages:
+            timings, queries = [], 0
+            for _ in range(requests):
+                with CaptureQueriesContext(connection) as captured, self._timer() as elapsed:
+                    response = getattr(browser, method)(url, data or {})
+                assert response.status_code == 200, (label, response.status_code)
+                timings.append(elapsed())
+                queries = len(captured)
+            timings.sort()
+            p90 = timings[int(len(timings) * 0.9) - 1]
+            self.stdout.write(
+                f"{label:<30} {statistics.median(timings):>10.1f} {p90:>8.1f} {queries:>8}"
+            )
+
+    @contextmanager
+    def _timer(self):
+        start = time.perf_counter()
+        result = {}
+        yield lambda: result["ms"]
+        result["ms"] = (time.perf_counter() - start) * 1000
+
+    def _login(self, user):
+        browser = TestClient()
+        browser.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        session = browser.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return browser
+
+    def _generate(self, scale):
+        counsellor = User.objects.create(username="bench-behandlare", first_name="Bench")
+        assign_roles(counsellor, [Role.COUNSELLOR])
+        counsellor.units.set(Unit.objects.filter(code=UnitCode.COUNSELLING))
+        access.sync_staff_units(counsellor)
+        n_clients = max(int(REFERENCE["clients"] * scale), 10)
+        per_client = REFERENCE["entries"] // REFERENCE["clients"]
+        now = timezone.now()
+        clients = []
+        for i in range(n_clients):
+            clients.append(
+                services.register_client(
+                    unit=UnitCode.COUNSELLING, by=counsellor, alias=f"Klient {i:05d}"
+                )
+            )
+        entries = []
+        for client in clients:
+            journal = client.journals.get()
+            entries += [
+                JournalEntry(
+                    journal=journal, unit=journal.unit, author=counsellor, text="x " * 200,
+                    state=EntryState.SIGNED, signed_by=counsellor, signed_at=now,
+                )
+                for _ in range(per_client)
+            ]
+        JournalEntry.objects.bulk_create(entries, batch_size=2000)
+        log_rows = int(REFERENCE["access_log"] * scale)
+        AccessLog.objects.bulk_create(
+            (
+                AccessLog(
+                    user=counsellor, client=clients[i % n_clients], kind=AccessKind.READ,
+                    view="clients:client-detail", local_weekday=1, local_hour=10,
+                )
+                for i in range(log_rows)
+            ),
+            batch_size=5000,
+        )
+        return counsellor, clients[0]
