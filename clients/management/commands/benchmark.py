@@ -73,6 +73,7 @@ class Command(BaseCommand):
         for label, method, url, data in pages:
             timings, queries = [], 0
             for _ in range(requests):
+                connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as captured, self._timer() as elapsed:
                     response = getattr(browser, method)(url, data or {})
                 assert response.status_code == 200, (label, response.status_code)
