@@ -298,6 +298,16 @@ class EntryForm(forms.ModelForm):
         return date
 
 
+class SignForm(forms.Form):
+    """Signing names the version of the draft the author read on the page."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Signera"))
+
+
 class MergeSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Sök dubblett"), max_length=100,

@@ -226,6 +226,11 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=Q(unit_a__lt=models.F("unit_b")), name="consent_units_ordered"
             ),
+            models.UniqueConstraint(
+                fields=["client", "unit_a", "unit_b"],
+                condition=Q(revoked_at__isnull=True),
+                name="consent_one_active_per_pair",
+            ),
         ]
 
     def __str__(self):
@@ -389,6 +394,11 @@ class Assignment(models.Model):
             models.CheckConstraint(
                 condition=Q(role="responsible") | Q(ends_on__isnull=False),
                 name="assignment_substitute_has_end_date",
+            ),
+            models.UniqueConstraint(
+                fields=["journal"],
+                condition=Q(role="responsible", ended_at__isnull=True),
+                name="assignment_one_responsible",
             ),
         ]
 

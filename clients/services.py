@@ -5,7 +5,7 @@ and lets prostenhet.access recompute the object permissions the change calls for
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,7 +115,15 @@ def register_client(*, unit, by, estimated_age=None, **fields):
             _("Det finns redan en klient med det personnumret."), existing=existing
         )
     client = Client(register=register, created_by=by, **fields)
-    client.save()
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        # Someone registered the same number a moment ago: the constraint caught it.
+        raise DuplicateClientError(
+            _("Det finns redan en klient med det personnumret."),
+            existing=find_duplicate(fields.get("identity_number", ""), register),
+        ) from None
     enroll(client, unit, by=by)
     return client
 
@@ -136,9 +144,16 @@ def update_client(client, *, expected_version, by, **fields):
             raise DuplicateClientError(
                 _("Det finns redan en klient med det personnumret."), existing=existing
             )
-    updated = Client.objects.filter(pk=client.pk, version=expected_version).update(
-        version=F("version") + 1, **fields
-    )
+    try:
+        with transaction.atomic():
+            updated = Client.objects.filter(pk=client.pk, version=expected_version).update(
+                version=F("version") + 1, **fields
+            )
+    except IntegrityError:
+        raise DuplicateClientError(
+            _("Det finns redan en klient med det personnumret."),
+            existing=find_duplicate(number, client.register),
+        ) from None
     current = Client.objects.get(pk=client.pk)
     if not updated:
         raise ConcurrentEditError(
@@ -194,6 +209,7 @@ def enroll(client, unit, *, by):
             if client.register == Register.KAST or unit == UnitCode.KAST
             else _("Klienten kan inte skrivas in i den verksamhetsdelen.")
         )
+    client = Client.objects.select_for_update().get(pk=client.pk)
     if client.enrollments.active().filter(unit=unit).exists():
         raise DomainError(_("Klienten är redan inskriven i verksamhetsdelen."))
     enrollment = Enrollment.objects.create(client=client, unit=unit, created_by=by)
@@ -222,6 +238,20 @@ def end_enrollment(enrollment, *, by):
     return enrollment
 
 
+def _check_may_assign(journal, by):
+    """The office assistant assigns from the queue; a counsellor only for a journal they are
+    responsible for (naming a substitute, or handing over). Nobody takes a journal."""
+    if by.has_role(Role.OFFICE_ASSISTANT):
+        return
+    if journal.assignments.current().filter(
+        role=AssignmentRole.RESPONSIBLE, counsellor=by
+    ).exists():
+        return
+    raise DomainError(
+        _("Bara byråassistenten eller klientens ansvariga behandlare kan tilldela behandlare.")
+    )
+
+
 def _check_counsellor(journal, counsellor):
     if journal.unit not in access.ASSIGNED_UNITS:
         raise DomainError(_("Den verksamhetsdelen har ingen tilldelad behandlare."))
@@ -236,6 +266,8 @@ def _check_counsellor(journal, counsellor):
 @transaction.atomic
 def assign_counsellor(journal, counsellor, *, by):
     """Make counsellor the responsible counsellor of the journal (ending the previous one)."""
+    journal = Journal.objects.select_for_update().get(pk=journal.pk)
+    _check_may_assign(journal, by)
     _check_counsellor(journal, counsellor)
     now = timezone.now()
     journal.assignments.current().filter(role=AssignmentRole.RESPONSIBLE).update(ended_at=now)
@@ -249,6 +281,8 @@ def assign_counsellor(journal, counsellor, *, by):
 @transaction.atomic
 def name_substitute(journal, counsellor, *, ends_on, by):
     """Name a substitute for the journal until ends_on (inclusive)."""
+    journal = Journal.objects.select_for_update().get(pk=journal.pk)
+    _check_may_assign(journal, by)
     _check_counsellor(journal, counsellor)
     if ends_on < timezone.localdate():
         raise DomainError(_("Slutdatumet har redan passerat."), field="ends_on")
@@ -262,12 +296,31 @@ def name_substitute(journal, counsellor, *, ends_on, by):
 
 @transaction.atomic
 def end_assignment(assignment, *, by):
+    _check_may_assign(assignment.journal, by)
     if assignment.ended_at:
         raise DomainError(_("Tilldelningen är redan avslutad."))
     assignment.ended_at = timezone.now()
     assignment.save(update_fields=["ended_at"])
     access.sync_client(assignment.journal.client)
     return assignment
+
+
+@transaction.atomic
+def end_assignments_outside_rights(user):
+    """End the user's assignments that their roles and units no longer allow (a role or unit
+    change, a deactivation), and recompute the grants on those clients."""
+    counsellor = user.is_active and user.has_role(Role.COUNSELLOR)
+    keep_units = access.user_units(user) if counsellor else set()
+    lapsed = Assignment.objects.current().filter(counsellor=user).exclude(
+        journal__unit__in=keep_units
+    ).select_related("journal__client")
+    clients = {}
+    for assignment in lapsed:
+        assignment.ended_at = timezone.now()
+        assignment.save(update_fields=["ended_at"])
+        clients[assignment.journal.client_id] = assignment.journal.client
+    for client in clients.values():
+        access.sync_client(client)
 
 
 @transaction.atomic
@@ -278,11 +331,18 @@ def give_consent(client, unit, other_unit, *, method, by):
     if UnitCode.KAST in (unit, other_unit):
         raise DomainError(_("KAST:s uppgifter delas inte med andra verksamhetsdelar."))
     first, second = sorted([unit, other_unit])
+    client = Client.objects.select_for_update().get(pk=client.pk)
     if client.consents.active().between(first, second).exists():
         raise DomainError(_("Det finns redan ett gällande samtycke för de verksamhetsdelarna."))
-    consent = Consent.objects.create(
-        client=client, unit_a=first, unit_b=second, method=method, recorded_by=by
-    )
+    try:
+        with transaction.atomic():
+            consent = Consent.objects.create(
+                client=client, unit_a=first, unit_b=second, method=method, recorded_by=by
+            )
+    except IntegrityError:
+        raise DomainError(
+            _("Det finns redan ett gällande samtycke för de verksamhetsdelarna.")
+        ) from None
     access.sync_client(client)
     return consent
 
@@ -350,9 +410,15 @@ def save_draft(*, journal, by, entry=None, expected_version=None, **fields):
 
 
 @transaction.atomic
-def sign_entry(entry, *, by):
-    """Sign the author's draft: from now on it is never changed or deleted."""
+def sign_entry(entry, *, by, expected_version=None):
+    """Sign the author's draft as it was shown (expected_version): from now on it is never
+    changed or deleted."""
     entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if expected_version is not None and entry.version != expected_version:
+        raise DomainError(
+            _("Utkastet har ändrats sedan du öppnade sidan. Läs igenom det igen innan du "
+              "signerar.")
+        )
     if entry.author_id != by.pk:
         raise DomainError(_("Bara den som skrivit anteckningen kan signera den."))
     if entry.is_signed:
@@ -409,12 +475,17 @@ def merge_clients(survivor, duplicate, *, by):
     a tombstone that redirects. KAST's register is never merged."""
     if survivor.pk == duplicate.pk:
         raise DomainError(_("Välj två olika klienter."))
+    # Lock both, always in the same order (no deadlock), then check again under the lock.
+    locked = {
+        c.pk: c
+        for c in Client.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     if Register.KAST in (survivor.register, duplicate.register):
         raise DomainError(_("KAST:s klienter slås aldrig samman."))
     if survivor.is_tombstone or duplicate.is_tombstone:
         raise DomainError(_("Klienten är redan sammanslagen med en annan."))
-    survivor = Client.objects.select_for_update().get(pk=survivor.pk)
-    duplicate = Client.objects.select_for_update().get(pk=duplicate.pk)
     moved = []
 
     def move(obj, field, new_value):
@@ -441,6 +512,11 @@ def merge_clients(survivor, duplicate, *, by):
     _move_change_log(duplicate, survivor, moved)
     # The tombstone first: the identity number is unique among current clients only.
     Client.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
+    if duplicate.protected_identity and not survivor.protected_identity:
+        # Protection is never lost in a merge.
+        moved.append({"model": "clients.client", "pk": survivor.pk,
+                      "field": "protected_identity", "old": False})
+        Client.objects.filter(pk=survivor.pk).update(protected_identity=True)
     if duplicate.identity_number and not survivor.identity_number:
         moved.append({"model": "clients.client", "pk": survivor.pk,
                       "field": "identity_number", "old": survivor.identity_number})

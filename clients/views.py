@@ -31,6 +31,7 @@ from .forms import (
     EnrollForm,
     EntryForm,
     MergeSearchForm,
+    SignForm,
 )
 from .models import Assignment, Client, ClientMerge, Consent, EntryState, JournalEntry, Register
 
@@ -133,8 +134,14 @@ def client_create(request):
                 )
             except services.DuplicateClientError as error:
                 form.add_error("identity_number", error.message)
-                if access.can_view_client(request.user, error.existing):
+                if error.existing and access.can_view_client(request.user, error.existing):
                     candidates = [error.existing]
+                elif error.existing:
+                    # The refusal tells that the number is known: on record for review.
+                    audit.log_search(
+                        request, "duplicate identity number at registration",
+                        client=error.existing,
+                    )
             except DomainError as error:
                 _form_error(form, error)
             else:
@@ -198,7 +205,7 @@ def client_detail(request, public_id):
 
 
 def client_update(request, public_id):
-    client = access.get_client_or_404(request, public_id, change=True)
+    client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     form = ClientUpdateForm(_post(request), instance=Client.objects.get(pk=client.pk))
     conflict = None
     if form.is_valid():
@@ -248,7 +255,9 @@ def client_update(request, public_id):
 
 @permission_required("clients.add_client", raise_exception=True)
 def enrollment_create(request, public_id):
-    client = access.get_client_or_404(request, public_id)
+    # Change rights (the unit's own), not view rights: an emergency access must not become
+    # a lasting one by enrolling the client.
+    client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     units = access.user_units(request.user)
     form = EnrollForm(_post(request), units=units)
     if form.is_valid():
@@ -265,7 +274,7 @@ def enrollment_create(request, public_id):
 
 
 def enrollment_end(request, public_id, unit):
-    client = access.get_client_or_404(request, public_id, change=True)
+    client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     unit = _unit_or_404(unit)
     if unit not in access.user_units(request.user):
         raise Http404
@@ -282,7 +291,7 @@ def enrollment_end(request, public_id, unit):
 
 @permission_required("clients.record_consent", raise_exception=True)
 def consent_create(request, public_id):
-    client = access.get_client_or_404(request, public_id)
+    client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     # The user's own units where the client is enrolled; any other unit may be named (a
     # consent may come before a referral), so the choices tell nothing about where else the
     # person is a client.
@@ -314,10 +323,11 @@ def consent_create(request, public_id):
 
 @permission_required("clients.record_consent", raise_exception=True)
 def consent_revoke(request, public_id, consent_id):
-    client = access.get_client_or_404(request, public_id)
+    client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     units = access.visible_units(request.user, client)
     consent = get_object_or_404(Consent.objects.active(), pk=consent_id, client=client)
-    if consent.unit_a not in units and consent.unit_b not in units:
+    # As on the client page: a consent is only for those who may know of both its units.
+    if consent.unit_a not in units or consent.unit_b not in units:
         raise Http404
     return _confirmation(
         request, client=client,
@@ -437,11 +447,13 @@ def entry_autosave(request, entry_id):
 
 def entry_sign(request, entry_id):
     entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
-    form = ConfirmForm(_post(request), submit_label=_("Signera"))
+    form = SignForm(_post(request), initial={"version": entry.version})
     error = None
     if form.is_valid():
         try:
-            services.sign_entry(entry, by=request.user)
+            services.sign_entry(
+                entry, by=request.user, expected_version=form.cleaned_data["version"]
+            )
         except DomainError as domain_error:
             error = domain_error.message
         else:
@@ -477,7 +489,7 @@ def entry_correct(request, entry_id):
 
 @permission_required("clients.assign_counsellor", raise_exception=True)
 def assignment_create(request, public_id, unit):
-    client = access.get_client_or_404(request, public_id)
+    client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     unit = _unit_or_404(unit)
     if unit not in access.ASSIGNED_UNITS or unit not in access.user_units(request.user):
         raise Http404
@@ -505,7 +517,7 @@ def assignment_create(request, public_id, unit):
 
 @permission_required("clients.assign_counsellor", raise_exception=True)
 def assignment_end(request, public_id, assignment_id):
-    client = access.get_client_or_404(request, public_id)
+    client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     assignment = get_object_or_404(
         Assignment.objects.select_related("journal", "counsellor"),
         pk=assignment_id, journal__client=client, ended_at__isnull=True,
@@ -538,6 +550,8 @@ def emergency_search(request):
         )
         if found is None:
             form.add_error("identity_number", _("Ingen klient hittades."))
+        else:
+            audit.log_search(request, "", client=found)
     return render(request, "clients/emergency_search.html", {"form": form, "found": found})
 
 
@@ -549,6 +563,8 @@ def emergency_open(request, public_id):
     if client is None:
         raise Http404
     form = EmergencyAccessForm(_post(request), max_hours=settings.EMERGENCY_ACCESS_HOURS)
+    if request.method == "GET":
+        audit.log_search(request, "", client=client)  # the page names the client
     if form.is_valid():
         try:
             emergency = services.open_emergency_access(
@@ -571,7 +587,7 @@ def emergency_open(request, public_id):
 
 @permission_required("clients.merge_client", raise_exception=True)
 def merge_search(request, public_id):
-    client = access.get_client_or_404(request, public_id, change=True)
+    client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     if client.register != Register.MAIN:
         raise Http404
     form = MergeSearchForm(_post(request))
@@ -592,8 +608,8 @@ def merge_search(request, public_id):
 
 @permission_required("clients.merge_client", raise_exception=True)
 def merge_confirm(request, public_id, other_id):
-    survivor = access.get_client_or_404(request, public_id, change=True)
-    duplicate = access.get_client_or_404(request, other_id, change=True)
+    survivor = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
+    duplicate = access.get_client_or_404(request, other_id, change=True, follow_merge=False)
     if survivor.pk == duplicate.pk or Register.KAST in (survivor.register, duplicate.register):
         raise Http404
     form = ConfirmForm(_post(request), submit_label=_("Slå samman"), danger=True)

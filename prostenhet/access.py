@@ -187,7 +187,12 @@ def _grant_tables():
 def sync_client(client, *, now=None):
     """Make the object permissions on the client and its journals exactly what the facts
     call for: grant what is missing, revoke what is no longer due."""
+    from clients.models import Client
+
     now = now or timezone.now()
+    # One sync at a time per client: a sync that read the facts before another change must
+    # not write grants that change has withdrawn.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
     desired = _desired_grants(client, now)
     journal_ids = list(client.journals.values_list("pk", flat=True))
     for kind, (model, principal_field) in _grant_tables().items():
@@ -212,7 +217,8 @@ def sync_client(client, *, now=None):
                 [
                     model(**{principal_field: p, "permission_id": perm, "content_object_id": obj})
                     for p, perm, obj in missing
-                ]
+                ],
+                ignore_conflicts=True,
             )
 
 
@@ -256,17 +262,27 @@ def _has_object_perm(user, perm_codename, obj, kind):
     ).exists()
 
 
+def _object_perm_ids(user):
+    """{codename: id} of the object permissions, remembered on the user for the request."""
+    cache = user.__dict__.get("_object_perm_ids")
+    if cache is None:
+        cache = user.__dict__["_object_perm_ids"] = _perm_ids()
+    return cache
+
+
 def _visible_filter(user, perm_codename, kind):
-    """A Q() for "the user holds perm on this row", through their own or a group's grant."""
+    """A Q() for "the user holds perm on this row", through their own or a group's grant.
+    Filters on ids, so that each EXISTS is one probe of the tables' unique indexes
+    (user/group, permission, object)."""
     model_user, _ = _grant_tables()[f"{kind}-user"]
     model_group, _ = _grant_tables()[f"{kind}-group"]
-    perm = {
-        "permission__codename": perm_codename,
-        "permission__content_type__app_label": "clients",
-    }
-    own = model_user.objects.filter(content_object=OuterRef("pk"), user=user, **perm)
+    perm_id = _object_perm_ids(user)[perm_codename]
+    own = model_user.objects.filter(
+        user_id=user.pk, permission_id=perm_id, content_object=OuterRef("pk")
+    )
     via_group = model_group.objects.filter(
-        content_object=OuterRef("pk"), group__user=user, **perm
+        group_id__in=list(user.group_ids_by_name.values()), permission_id=perm_id,
+        content_object=OuterRef("pk"),
     )
     return Q(Exists(own)) | Q(Exists(via_group))
 
@@ -342,14 +358,17 @@ def open_emergency_access(user, client):
     return cache[client.pk]
 
 
-def get_client_or_404(request, public_id, *, change=False):
+def get_client_or_404(request, public_id, *, change=False, follow_merge=True):
     """The client the URL names, if the user may see it (or change it); else 404 — a record
     outside the user's scope must not reveal that it exists. A merged client's tombstone
-    resolves to the surviving client."""
+    resolves to the surviving client, unless follow_merge is off (views that write: a form
+    made for the merged client must not land on the survivor)."""
     from clients.models import Client
 
     expire_lapsed(request.user)
     client = Client.objects.filter(public_id=public_id).first()
+    if client is not None and client.merged_into_id and not follow_merge:
+        raise Http404
     while client is not None and client.merged_into_id:
         client = client.merged_into
     if client is None:

@@ -20,6 +20,7 @@ def log_read(request, client, *, detail=""):
         user=request.user,
         client=client,
         kind=kind,
+        sealed=client.register == "kast",
         view=request.resolver_match.view_name if request.resolver_match else "",
         detail=detail[:200],
         protected_identity=client.protected_identity,
@@ -37,20 +38,27 @@ def log_emergency_opened(request, emergency):
         view=request.resolver_match.view_name if request.resolver_match else "",
         detail="emergency access opened",
         protected_identity=emergency.client.protected_identity,
+        sealed=emergency.client.register == "kast",
         emergency=emergency,
     )
 
 
-def log_search(request, term, *, results=None):
-    """Record a search. The term is kept unless it is an identity number (which never goes
-    into a log)."""
+def log_search(request, term, *, client=None):
+    """Record a search (and the client it showed, if one). The term is kept unless it may be
+    an identity number (which never goes into a log)."""
+    from prostenhet import access
+    from prostenhet.roles import UnitCode
+
     term = (term or "").strip()
     return AccessLog.objects.create(
         user=request.user,
-        client=None,
+        client=client,
         kind=AccessKind.SEARCH,
         view=request.resolver_match.view_name if request.resolver_match else "",
         detail="" if _may_hold_identity_number(term) else term[:200],
+        protected_identity=bool(client and client.protected_identity),
+        sealed=UnitCode.KAST in access.user_units(request.user)
+        or bool(client and client.register == "kast"),
     )
 
 

@@ -65,9 +65,14 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
+    def group_ids_by_name(self):
+        """{name: id} of the user's groups: roles and unit staff groups (one query a
+        request: request.user is loaded once)."""
+        return {group.name: group.id for group in self.groups.all()}  # uses a prefetch
+
+    @property
     def group_names(self):
-        """Names of the user's groups: roles and unit staff groups (one query a request)."""
-        return {group.name for group in self.groups.all()}
+        return set(self.group_ids_by_name)
 
     @cached_property
     def roles(self):
@@ -134,6 +139,9 @@ class AccessLog(models.Model):
     view = models.CharField(_("vy"), max_length=100)
     detail = models.CharField(_("detalj"), max_length=200, blank=True)
     protected_identity = models.BooleanField(_("skyddade personuppgifter"), default=False)
+    # KAST is sealed off: a row about a KAST client, or a search made by KAST staff, is for
+    # KAST's eyes only. Set when written, so that it does not change when staff move.
+    sealed = models.BooleanField(default=False, editable=False)
     emergency = models.ForeignKey(
         "clients.EmergencyAccess", null=True, blank=True, on_delete=models.PROTECT,
         related_name="access_log",

@@ -14,6 +14,12 @@ from .models import User
 from .roles import Role
 
 
+def _end_assignments_outside_rights(user):
+    from clients.services import end_assignments_outside_rights
+
+    end_assignments_outside_rights(User.objects.get(pk=user.pk))
+
+
 def assign_roles(user, roles):
     user.groups.set(Group.objects.filter(name__in=[Role(r).value for r in roles]))
 
@@ -50,6 +56,7 @@ def update_staff(user, *, roles, units, by, **profile):
     assign_roles(user, new_roles)
     user.units.set(units)
     access.sync_staff_units(user)
+    _end_assignments_outside_rights(user)
     return user
 
 
@@ -63,6 +70,8 @@ def set_active(user, active, *, by):
     if not active:
         user.end_sessions()
     user.save(update_fields=["is_active", "session_stamp"])
+    if not active:
+        _end_assignments_outside_rights(user)
     return user
 
 

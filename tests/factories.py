@@ -41,7 +41,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.profession = profession
             self.save(update_fields=["profession"])
         self.__dict__.pop("roles", None)
-        self.__dict__.pop("group_names", None)
+        self.__dict__.pop("group_ids_by_name", None)
         access.sync_staff_units(self)
 
 

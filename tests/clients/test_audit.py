@@ -99,8 +99,11 @@ def test_an_emergency_search_is_logged_without_the_number(world, login):
         reverse("clients:emergency-search"), {"identity_number": world.anna.identity_number}
     )
 
-    row = AccessLog.objects.get()
-    assert (row.kind, row.detail) == (AccessKind.SEARCH, "")
+    rows = list(AccessLog.objects.values_list("kind", "detail", "client"))
+    # The search (no term: it is a number) and the client it showed.
+    assert sorted(rows, key=str) == sorted(
+        [(AccessKind.SEARCH, "", None), (AccessKind.SEARCH, "", world.anna.pk)], key=str
+    )
 
 
 # --- fail closed -------------------------------------------------------------------------------

@@ -186,7 +186,10 @@ def test_signing_through_the_form_locks_the_entry(world, login):
         edit_url(world.anna_draft), entry_data("Klar anteckning.", version=version, sign="")
     )
     assert response.url == reverse("clients:entry-sign", args=[world.anna_draft.public_id])
-    response = browser.post(response.url)
+    sign_page = browser.get(response.url)
+    response = browser.post(
+        response.url, {"version": sign_page.context["form"].initial["version"]}
+    )
 
     assert response.status_code == 302
     assert response.url == journal_url(world)
@@ -277,7 +280,9 @@ def test_an_empty_entry_cannot_be_signed(world, login):
     draft = services.save_draft(journal=world.anna_counselling, by=world.co, text="  \n ")
     browser = login(world.co)
 
-    response = browser.post(reverse("clients:entry-sign", args=[draft.public_id]))
+    response = browser.post(
+        reverse("clients:entry-sign", args=[draft.public_id]), {"version": draft.version}
+    )
 
     assert response.status_code == 200
     assert "En tom anteckning kan inte signeras." in main_html(response)
@@ -296,7 +301,10 @@ def correct(browser, entry, text):
     assert response.url == edit_url(correction)
     version = browser.get(response.url).context["form"].initial["version"]
     browser.post(edit_url(correction), entry_data(text, version=version))
-    assert browser.post(reverse("clients:entry-sign", args=[correction.public_id])).status_code \
+    assert browser.post(
+        reverse("clients:entry-sign", args=[correction.public_id]),
+        {"version": JournalEntry.objects.get(pk=correction.pk).version},
+    ).status_code \
         == 302
     return JournalEntry.objects.get(pk=correction.pk)
 
@@ -415,3 +423,18 @@ def test_the_journal_pages_query_count_does_not_grow_with_the_entries(
     assert len(response.context["page"]) == 25
     with django_assert_max_num_queries(min(few, 25)):
         assert browser.get(journal_url(world), {"page": 2}).status_code == 200
+
+
+def test_signing_refuses_a_draft_changed_since_the_sign_page_was_shown(world, login):
+    browser = login(world.co)
+    url = reverse("clients:entry-sign", args=[world.anna_draft.public_id])
+    shown = browser.get(url).context["form"].initial["version"]
+    # Meanwhile an autosave from another window changes the draft.
+    services.save_draft(entry=world.anna_draft, journal=world.anna_counselling, by=world.co,
+                        text="Ändrat i ett annat fönster.")
+
+    response = browser.post(url, {"version": shown})
+
+    assert response.status_code == 200
+    assert "Läs igenom det igen" in main_html(response)
+    assert JournalEntry.objects.get(pk=world.anna_draft.pk).state == EntryState.DRAFT
