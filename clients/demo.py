@@ -144,8 +144,35 @@ def seed_clients(staff):
         written_at=timezone.now() - timedelta(days=4)
     )
     # One emergency access, for the manager's review.
-    services.open_emergency_access(
+    emergency = services.open_emergency_access(
         created[1], user=staff["chef"],
         reason="Klienten sökte akut på natten och ansvarig behandlare var inte i tjänst.",
     )
+    _seed_access_log(rng, created, staff, emergency)
     return len(created)
+
+
+def _seed_access_log(rng, clients, staff, emergency):
+    """A few weeks of reads for the access-log review: daytime reads by the counsellor and
+    the midwife, a late-evening one, and the emergency access with its reason."""
+    from prostenhet.models import AccessKind, AccessLog
+
+    now = timezone.now()
+    rows = []
+    for day in range(21):
+        for _ in range(3):
+            at = timezone.localtime(now - timedelta(days=day)).replace(
+                hour=rng.randint(8, 17), minute=rng.randint(0, 59)
+            )
+            client = rng.choice(clients[:18])
+            user = staff["behandlare"] if rng.random() < 0.7 else staff["barnmorska"]
+            rows.append(AccessLog(at=at, user=user, client=client, kind=AccessKind.READ,
+                                  view="clients:client-detail"))
+    late = timezone.localtime(now - timedelta(days=2)).replace(hour=22, minute=40)
+    rows.append(AccessLog(at=late, user=staff["behandlare"], client=clients[3],
+                          kind=AccessKind.READ, view="clients:journal"))
+    rows.append(AccessLog(at=emergency.opened_at, user=staff["chef"], client=emergency.client,
+                          kind=AccessKind.EMERGENCY, view="clients:emergency-open",
+                          detail="emergency access opened", emergency=emergency))
+    for row in rows:
+        row.save()  # save() fills the local weekday and hour
