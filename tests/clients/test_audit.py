@@ -430,3 +430,42 @@ def test_the_access_log_pages_query_count_does_not_grow_with_the_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = browser.get(reverse("audit:access-log"))
     assert len(response.context["page"]) == 50
+
+
+# Pages about one client that are not a read of the record, and why. A new view about a
+# client must be added to READ_VIEWS (and log its read) or here, with its reason.
+NOT_A_RECORD_READ = {
+    "clients:enrollment-create": "confirmation page: alias and units only",
+    "clients:enrollment-end": "confirmation page: alias and unit only",
+    "clients:consent-create": "confirmation page: alias and units only",
+    "clients:consent-revoke": "confirmation page: alias and the consent's units only",
+    "clients:assignment-create": "confirmation page: alias and counsellors only",
+    "clients:assignment-end": "confirmation page: alias and the counsellor only",
+    "clients:entry-create": "POST only: creates a draft and sends to entry-edit, which logs",
+    "clients:entry-autosave": "POST only, by the author on the logged entry-edit page",
+    "clients:emergency-open": "logs the client shown as a search row; the reads that follow "
+    "are logged as emergency access",
+    "audit:access-log-extract": "the manager's review of the log itself",
+}
+
+
+def test_every_view_about_one_client_logs_its_reads_or_says_why_not():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def patterns(resolver, namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from patterns(pattern, inner)
+            elif isinstance(pattern, URLPattern):
+                yield f"{namespace}{pattern.name}", pattern.pattern.converters
+
+    about_a_client = {
+        name
+        for name, converters in patterns(get_resolver())
+        if name.startswith(("clients:", "audit:"))
+        and ({"public_id", "entry_id", "other_id"} & set(converters))
+    }
+    covered = {view[0] for view in READ_VIEWS} | set(NOT_A_RECORD_READ)
+    assert about_a_client - covered == set()
+    assert set(NOT_A_RECORD_READ) <= about_a_client
