@@ -363,7 +363,7 @@ def journal_detail(request, public_id, unit):
     assignments = journal.assignments.current().select_related("counsellor")
     return render(request, "clients/journal_detail.html", {
         "client": client, "journal": journal, "page": page, "drafts": drafts,
-        "can_write": access.can_write_journal(request.user, journal),
+        "can_write": journal.may_write,
         "assignments": assignments,
         "can_assign": journal.unit in access.ASSIGNED_UNITS
         and request.user.has_perm("clients.assign_counsellor")

@@ -380,12 +380,20 @@ def get_client_or_404(request, public_id, *, change=False, follow_merge=True):
 
 
 def get_journal_or_404(request, client, unit, *, write=False):
-    """The client's journal of the unit, if the user may read (or write) it; else 404."""
-    journal = client.journals.filter(unit=unit, merged_into__isnull=True).first()
-    if journal is None:
+    """The client's journal of the unit, if the user may read (or write) it; else 404.
+    The journal carries `may_write` for the template (found in the same query)."""
+    user = request.user
+    journals = client.journals.filter(unit=unit, merged_into__isnull=True)
+    if user.has_perm("clients.view_journal"):
+        journals = journals.annotate(
+            may_view=_visible_filter(user, "view_journal", "journal"),
+            may_change=_visible_filter(user, "change_journal", "journal"),
+        )
+    journal = journals.first()
+    if journal is None or not getattr(journal, "may_view", False):
         raise Http404
-    allowed = can_write_journal if write else can_view_journal
-    if not allowed(request.user, journal):
+    journal.may_write = journal.may_change and user.has_perm("clients.change_journal")
+    if write and not journal.may_write:
         raise Http404
     return journal
 

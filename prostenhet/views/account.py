@@ -15,9 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from ..forms import CrispyPasswordChangeForm, LoginForm, TokenForm
+
+SETUP_KEY = "otp_setup_key"
 
 
 class LoginView(auth_views.LoginView):
@@ -93,16 +95,19 @@ def otp_setup(request):
     """First login: enrol an authenticator app by scanning a QR code, then give a code."""
     if user_has_device(request.user):
         return redirect("account:otp-verify")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    # The key waits in the session until the first code proves the app has it: a GET writes
+    # no device. A failed try saves the unconfirmed device, so that throttling holds.
+    key = request.session.setdefault(SETUP_KEY, default_key())
+    device = TOTPDevice.objects.filter(user=request.user, key=key, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(
-            user=request.user, name=_("Autentiseringsapp"), confirmed=False
-        )
+        device = TOTPDevice(user=request.user, name=_("Autentiseringsapp"), key=key,
+                            confirmed=False)
     form = TokenForm(request.POST or None, submit_label=_("Aktivera"))
     if form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            request.session.pop(SETUP_KEY, None)
             messages.success(request, _("Tvåfaktorsinloggningen är aktiverad."))
             return _complete_login(request, device)
         form.add_error("token", _("Koden stämmer inte. Kontrollera att appen visar rätt konto."))

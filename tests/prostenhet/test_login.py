@@ -1,4 +1,6 @@
+import re
 import time
+from base64 import b32decode
 
 import pytest
 from django.urls import reverse
@@ -86,12 +88,19 @@ def test_first_login_enrols_a_device_with_a_qr_code(client):
     page = client.get(SETUP)
     html = page.content.decode()
     assert "<svg" in html  # the QR code is drawn on the page, by no outside service
-    device = TOTPDevice.objects.get(user=user)
-    assert device.confirmed is False
+    assert not TOTPDevice.objects.filter(user=user).exists()  # a GET writes no device
+    # The key shown for manual entry is the one the app would hold.
+    shown = re.search(r'data-testid="otp-secret">([A-Z2-7 ]+)<', html).group(1)
+    app = TOTPDevice(key=b32decode(shown.replace(" ", "")).hex())
 
-    response = client.post(SETUP, {"token": current_code(device)})
+    wrong = "%06d" % ((int(current_code(app)) + 1) % 1_000_000)
+    assert client.post(SETUP, {"token": wrong}).status_code == 200
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    TOTPDevice.objects.filter(user=user).update(throttling_failure_count=0)
+
+    response = client.post(SETUP, {"token": current_code(app)})
     assert response.status_code == 302
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=user)
     assert device.confirmed is True
     assert client.get(START).status_code == 200
 
