@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@test -f .env || printf '# Development settings for this checkout (not committed).\nDEBUG=1\n' > .env
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -14,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# A developer's checkout has a .env (written by `make`, never committed) with DEBUG=1, so that
+# manage.py works there without flags. The environment always wins over it; a deployment
+# configures through the environment and has no .env.
+_env_file = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
+if _env_file.is_file():
+    environ.Env.read_env(str(_env_file))
 
 DEBUG = env.bool("DEBUG", default=False)
 # Demo mode: `make run` on a developer's machine. Two-factor is off and a banner says so.

@@ -20,6 +20,7 @@ def run_manage(*args, **env):
             "DJANGO_ALLOW_ASYNC_UNSAFE", "TWO_FACTOR_REQUIRED",
         }
     }
+    environment["ENV_FILE"] = "/nonexistent"  # a developer's .env must not soften the checks
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
