@@ -190,10 +190,13 @@ class ConsentCreateForm(forms.Form):
     method = forms.ChoiceField(label=_("Hur samtycket gavs"), choices=ConsentMethod.choices)
 
     def __init__(self, *args, units, **kwargs):
+        """units: the user's own units where the client is enrolled. Any other unit may be
+        named (a consent may come before a referral), so the choices tell nothing about
+        where else the person is a client."""
         super().__init__(*args, **kwargs)
-        choices = [(u.value, u.label) for u in UnitCode if u in units and u != UnitCode.KAST]
-        self.fields["unit"].choices = choices
-        self.fields["other_unit"].choices = choices
+        shared = [(u.value, u.label) for u in UnitCode if u != UnitCode.KAST]
+        self.fields["unit"].choices = [choice for choice in shared if choice[0] in units]
+        self.fields["other_unit"].choices = shared
         self.helper = submit_helper(_("Registrera samtycke"))
 
 

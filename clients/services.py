@@ -447,13 +447,6 @@ def start_correction(entry, *, journal, by):
     )
 
 
-@transaction.atomic
-def delete_draft(entry, *, by):
-    if entry.author_id != by.pk or entry.is_signed:
-        raise DomainError(_("Bara den som skriver ett utkast kan ta bort det."))
-    entry.delete()
-
-
 # --- merge -----------------------------------------------------------------------------------
 
 

@@ -160,7 +160,9 @@ def _client_context(request, client):
     journals = {j.unit: j for j in access.visible_journals(user, client)}
     all_enrollments = list(client.enrollments.all())
     active_units = {e.unit for e in all_enrollments if e.is_active}
-    units = (access.user_units(user) & active_units) | set(journals)
+    units = access.visible_units(
+        user, client, active_units=active_units, journal_units=set(journals)
+    )
     enrollments = [e for e in all_enrollments if e.unit in units]
     # A consent names two units: show it only when the user may know of both.
     consents = [c for c in client.consents.all() if c.unit_a in units and c.unit_b in units]
@@ -292,18 +294,12 @@ def enrollment_end(request, public_id, unit):
 @permission_required("clients.record_consent", raise_exception=True)
 def consent_create(request, public_id):
     client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
-    # The user's own units where the client is enrolled; any other unit may be named (a
-    # consent may come before a referral), so the choices tell nothing about where else the
-    # person is a client.
     units = access.user_units(request.user) & set(
         client.enrollments.active().values_list("unit", flat=True)
     )
     if not units:
         raise Http404
     form = ConsentCreateForm(_post(request), units=units)
-    form.fields["other_unit"].choices = [
-        (u.value, u.label) for u in UnitCode if u != UnitCode.KAST
-    ]
     if form.is_valid():
         try:
             services.give_consent(

@@ -339,15 +339,15 @@ def can_write_journal(user, journal):
     )
 
 
-def visible_units(user, client):
+def visible_units(user, client, *, active_units=None, journal_units=None):
     """The client's units the user may know about: where the user sees the client's
-    registry data through the unit, plus units whose journal the user may read."""
-    mine = user_units(user)
-    units = {
-        e.unit for e in client.enrollments.active() if e.unit in mine
-    }
-    units |= set(visible_journals(user, client).values_list("unit", flat=True))
-    return units
+    registry data through the unit, plus units whose journal the user may read. A caller
+    that has already loaded the client's active units or readable journals passes them."""
+    if active_units is None:
+        active_units = set(client.enrollments.active().values_list("unit", flat=True))
+    if journal_units is None:
+        journal_units = set(visible_journals(user, client).values_list("unit", flat=True))
+    return (user_units(user) & set(active_units)) | set(journal_units)
 
 
 def open_emergency_access(user, client):

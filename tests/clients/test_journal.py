@@ -229,12 +229,11 @@ def test_a_post_to_edit_a_signed_entry_changes_nothing(world, login):
     assert entry.state == EntryState.SIGNED
 
 
-def test_a_signed_entry_cannot_be_signed_again_or_deleted_as_a_draft(world):
+def test_a_signed_entry_cannot_be_signed_again(world):
     with pytest.raises(services.DomainError):
         services.sign_entry(world.anna_signed, by=world.co)
-    with pytest.raises(services.DomainError):
-        services.delete_draft(world.anna_signed, by=world.co)
-    assert JournalEntry.objects.filter(pk=world.anna_signed.pk).exists()
+    signed = JournalEntry.objects.get(pk=world.anna_signed.pk)
+    assert signed.signed_at == world.anna_signed.signed_at
 
 
 def test_only_the_author_may_sign(world, substitute):

@@ -1,7 +1,0 @@
-import pytest
-
-pytestmark = pytest.mark.django_db
-
-
-def test_world_builds(world):
-    assert world.anna.journals.count() == 2
