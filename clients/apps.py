@@ -9,7 +9,13 @@ class ClientsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from prostenhet import registry
+
+        from . import models, services
+
+        registry.staff_rights_changed.register(
+            services.end_assignments_outside_rights, key="clients.assignments"
+        )
 
         # Every change to personal data is in the change log; identity numbers fully masked.
         auditlog.register(

@@ -48,6 +48,9 @@ class User(AbstractUser):
     )
     # Changing this ends every session of the user at once (see _get_session_auth_hash).
     session_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Set when someone else (the system administrator) chose the password: the user must
+    # choose their own at the next login.
+    must_change_password = models.BooleanField(default=False, editable=False)
 
     objects = StaffManager()
 
@@ -146,6 +149,9 @@ class AccessLog(models.Model):
         "clients.EmergencyAccess", null=True, blank=True, on_delete=models.PROTECT,
         related_name="access_log",
     )
+    # Flagged for the manager's review: an event that tells something about the register
+    # beyond the user's rights (an identity number found outside their sight, say).
+    flagged = models.BooleanField(_("flaggad"), default=False, editable=False)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -156,6 +162,14 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["user", "-at"]),
             models.Index(fields=["client", "-at"]),
+            # The review's filters for rare rows read them newest first without a scan.
+            models.Index(
+                fields=["-at"], condition=models.Q(flagged=True), name="accesslog_flagged_at"
+            ),
+            models.Index(
+                fields=["-at"], condition=models.Q(protected_identity=True),
+                name="accesslog_protected_at",
+            ),
         ]
 
     def __str__(self):

@@ -8,16 +8,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import access
+from . import access, registry
 from .exceptions import DomainError
 from .models import User
 from .roles import Role
 
 
 def _end_assignments_outside_rights(user):
-    from clients.services import end_assignments_outside_rights
-
-    end_assignments_outside_rights(User.objects.get(pk=user.pk))
+    """Let each app end what the user's new rights no longer allow."""
+    user = User.objects.get(pk=user.pk)
+    for hook in registry.staff_rights_changed:
+        hook(user)
 
 
 def assign_roles(user, roles):

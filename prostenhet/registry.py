@@ -1,0 +1,108 @@
+"""How the base composes what the apps provide (see docs/architecture.md).
+
+The base imports no app. Each app registers what it contributes in its AppConfig.ready():
+navigation sections, start-page panels, demo data, labels for its views in the access log,
+filters for the access-log review, and what happens to its records when a staff member's
+rights change. The base iterates over these registries; adding an app never edits the base.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django import forms
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the application in the navigation and on the start page, shown to the
+    roles it names when the user also holds its permission."""
+
+    url_name: str
+    label: str
+    description: str
+    roles: frozenset
+    permission: str | None = None
+    order: int = 100
+
+    def is_for(self, user):
+        if not any(role in self.roles for role in user.roles):
+            return False
+        return self.permission is None or user.has_perm(self.permission)
+
+
+@dataclass(frozen=True)
+class StartPanel:
+    """A panel on the start page of the roles it names. get_context(request) returns the
+    template's context, or None when the panel has nothing to show."""
+
+    key: str
+    template: str
+    roles: frozenset
+    get_context: Callable
+    order: int = 100
+
+    def is_for(self, user):
+        return any(role in self.roles for role in user.roles)
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """A filter of the access-log review: a form field and what it does to the rows."""
+
+    name: str
+    field: forms.Field
+    apply: Callable  # (rows, value) -> rows
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """Demo data of one app: seed(staff) gets {username: User} and returns a summary line
+    (or ""). Seeders run in order, in one transaction."""
+
+    key: str
+    seed: Callable
+    order: int = 100
+
+
+class Registry:
+    """An ordered collection of contributions, registered once per key (AppConfig.ready may
+    run more than once in tests)."""
+
+    def __init__(self):
+        self._items = {}
+
+    def register(self, item, *, key=None):
+        self._items[key or getattr(item, "key", None) or getattr(item, "name", None)
+                    or getattr(item, "url_name", None) or item] = item
+        return item
+
+    def __iter__(self):
+        return iter(sorted(self._items.values(), key=lambda item: getattr(item, "order", 100)))
+
+    def __len__(self):
+        return len(self._items)
+
+
+@dataclass
+class ViewLabels:
+    """What a person understands by a view's name in the access log ("Journal"), by URL
+    name ("clients:journal")."""
+
+    labels: dict = field(default_factory=dict)
+
+    def register(self, labels):
+        self.labels.update(labels)
+
+    def label(self, view_name):
+        return self.labels.get(view_name, view_name)
+
+
+sections = Registry()
+start_panels = Registry()
+review_filters = Registry()
+demo_seeders = Registry()
+view_labels = ViewLabels()
+# Called with a staff member after their roles, units or active state changed, so that each
+# app ends what the new rights no longer allow (assignments, say).
+staff_rights_changed = Registry()
