@@ -11,8 +11,9 @@ class ClientsConfig(AppConfig):
 
         from prostenhet import registry
 
-        from . import models, services
+        from . import models, provides, services
 
+        provides.register()
         registry.staff_rights_changed.register(
             services.end_assignments_outside_rights, key="clients.assignments"
         )

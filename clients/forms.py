@@ -1,5 +1,6 @@
 import contextlib
 import re
+import secrets
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
@@ -9,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from prostenhet import access
 from prostenhet.forms import submit_helper
 from prostenhet.lib import personnummer
 from prostenhet.lib.text import phone_digits
 from prostenhet.models import User
 from prostenhet.roles import Role, UnitCode
 
+from . import access
 from .models import Client, ConsentMethod, EntryKind, JournalEntry, Quality
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -99,6 +100,24 @@ class ClientForm(forms.ModelForm):
         )
         if self.instance.pk and self.instance.identity_number:
             self.initial["identity_number"] = personnummer.display(self.instance.identity_number)
+        self._quality_choices()
+
+    # (value field, its quality field): a value and its quality code must agree.
+    QUALITY_OF = [
+        ("legal_name", "legal_name_quality"),
+        ("identity_number", "identity_number_quality"),
+        ("birth_year", "birth_year_quality"),
+    ]
+
+    def _quality_choices(self):
+        for _value_field, quality_field in self.QUALITY_OF:
+            field = self.fields[quality_field]
+            field.required = False
+            field.choices = [("", _("Enligt uppgiften"))] + list(Quality.choices)
+            field.help_text = _(
+                "Lämna \"Enligt uppgiften\" så blir det \"Känd\" när något är ifyllt och "
+                "\"Inte efterfrågad\" annars."
+            )
 
     def clean_identity_number(self):
         value = self.cleaned_data["identity_number"].strip()
@@ -126,9 +145,29 @@ class ClientForm(forms.ModelForm):
                 )
             cleaned["birth_year"] = birth.year
             cleaned["birth_year_quality"] = Quality.KNOWN
-            if cleaned.get("identity_number_quality") != Quality.KNOWN:
-                cleaned["identity_number_quality"] = Quality.KNOWN
+        self._clean_qualities(cleaned)
         return cleaned
+
+    def _clean_qualities(self, cleaned):
+        """A typed value is known unless the user says it is estimated; an empty one is not
+        asked unless the user says the person declined. Contradictions are refused."""
+        for value_field, quality_field in self.QUALITY_OF:
+            if value_field in self.errors or quality_field in self.errors:
+                continue
+            value, quality = cleaned.get(value_field), cleaned.get(quality_field)
+            has_value = value not in (None, "")
+            if not quality:
+                cleaned[quality_field] = Quality.KNOWN if has_value else Quality.NOT_ASKED
+            elif has_value and quality in (Quality.NOT_ASKED, Quality.DECLINED):
+                self.add_error(quality_field, _(
+                    "Uppgiften är ifylld: välj \"Känd\" eller \"Uppskattad\", eller töm "
+                    "fältet."
+                ))
+            elif not has_value and quality in (Quality.KNOWN, Quality.ESTIMATED):
+                self.add_error(quality_field, _(
+                    "Uppgiften saknas: fyll i den, eller välj \"Inte efterfrågad\" eller "
+                    "\"Vill inte uppge\"."
+                ))
 
     def registry_fields(self):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -186,7 +225,7 @@ class EnrollForm(forms.Form):
 
 class ConsentCreateForm(forms.Form):
     unit = forms.ChoiceField(label=_("Verksamhetsdel"))
-    other_unit = forms.ChoiceField(label=_("delar information med"))
+    other_unit = forms.ChoiceField(label=_("Delar information med"))
     method = forms.ChoiceField(label=_("Hur samtycket gavs"), choices=ConsentMethod.choices)
 
     def __init__(self, *args, units, **kwargs):
@@ -196,8 +235,18 @@ class ConsentCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         shared = [(u.value, u.label) for u in UnitCode if u != UnitCode.KAST]
         self.fields["unit"].choices = [choice for choice in shared if choice[0] in units]
-        self.fields["other_unit"].choices = shared
+        own = [value for value, _label in self.fields["unit"].choices]
+        # A unit never shares with itself: with one unit of one's own, it is not offered.
+        self.fields["other_unit"].choices = [
+            choice for choice in shared if own != [choice[0]]
+        ]
         self.helper = submit_helper(_("Registrera samtycke"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("unit") and cleaned.get("unit") == cleaned.get("other_unit"):
+            self.add_error("other_unit", _("Välj en annan verksamhetsdel än den egna."))
+        return cleaned
 
 
 class AssignmentForm(forms.Form):
@@ -259,7 +308,13 @@ class EmergencySearchForm(forms.Form):
 
 
 class EntryForm(forms.ModelForm):
+    """A journal entry's draft. editor (new for every page load) and seq (counted up by the
+    page's script at every save) let the service tell this page's saves from another
+    window's; see services.save_draft."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    editor = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
+    seq = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = JournalEntry
@@ -274,18 +329,21 @@ class EntryForm(forms.ModelForm):
         self.fields["kind"].choices = EntryKind.choices
         self.fields["text"].label = pgettext_lazy("entry text", "Anteckning")
         self.initial.setdefault("version", self.instance.version)
+        self.initial.setdefault("editor", secrets.token_hex(16))
+        self.initial.setdefault("seq", 0)
         self.helper = FormHelper()
         self.helper.form_id = "entry-form"
+        self.helper.attrs = {"data-draft-editor": ""}
         if autosave_url:
             # htmx saves the draft every few seconds while the author types, and on leaving
             # a field, so that an expired session or a closed tab loses nothing.
-            self.helper.attrs = {
+            self.helper.attrs.update({
                 "hx-post": autosave_url,
                 "hx-trigger": "input changed delay:3s, change, focusout",
                 "hx-target": "#autosave-status",
                 "hx-swap": "innerHTML",
                 "hx-sync": "this:queue last",
-            }
+            })
         save = Submit("save", _("Spara utkast"))
         save.field_classes = "btn btn-secondary"
         # Signing goes through a save, so that what is signed is exactly what is on screen.
@@ -299,6 +357,18 @@ class EntryForm(forms.ModelForm):
         if date > timezone.localdate():
             raise forms.ValidationError(_("Händelsedatumet kan inte vara i framtiden."))
         return date
+
+    def draft_fields(self):
+        """What services.save_draft takes from this form."""
+        data = self.cleaned_data
+        return {
+            "editor": data.get("editor") or "",
+            "seq": data.get("seq"),
+            "expected_version": data.get("version"),
+            "kind": data["kind"],
+            "event_date": data["event_date"],
+            "text": data["text"],
+        }
 
 
 class SignForm(forms.Form):

@@ -135,7 +135,21 @@ class Client(models.Model):
     def __str__(self):
         return self.alias
 
+    # (value field, its quality field): a value and its quality code agree.
+    QUALITY_OF = [
+        ("legal_name", "legal_name_quality"),
+        ("identity_number", "identity_number_quality"),
+        ("birth_year", "birth_year_quality"),
+    ]
+
     def save(self, *args, **kwargs):
+        # A value given without saying how it is known is known ("not asked" with a value
+        # would contradict itself).
+        for value_field, quality_field in self.QUALITY_OF:
+            if getattr(self, value_field) not in (None, "") and (
+                getattr(self, quality_field) == Quality.NOT_ASKED
+            ):
+                setattr(self, quality_field, Quality.KNOWN)
         self.alias_folded = fold(self.alias)[:100]
         self.phone_digits = phone_digits(self.phone)
         super().save(*args, **kwargs)
@@ -275,6 +289,17 @@ class EntryKind(models.TextChoices):
     CONTACT = "contact", _("Kontakt")
 
 
+# What a new entry is by default, by the unit's work: a session in counselling and KAST, a
+# visit at the clinic, a contact in outreach.
+DEFAULT_ENTRY_KIND = {
+    UnitCode.COUNSELLING: EntryKind.SESSION,
+    UnitCode.KAST: EntryKind.SESSION,
+    UnitCode.SPIRALEN: EntryKind.VISIT,
+    UnitCode.OUTREACH: EntryKind.CONTACT,
+    UnitCode.TRAFFICKING: EntryKind.NOTE,
+}
+
+
 class EntryState(models.TextChoices):
     DRAFT = "draft", _("Utkast")
     SIGNED = "signed", _("Signerad")
@@ -323,6 +348,11 @@ class JournalEntry(models.Model):
         verbose_name=_("rättar"),
     )
     version = models.PositiveIntegerField(default=1)
+    # The editor (one open page) that saved the draft last, and the number of its last save:
+    # a page's own autosaves and explicit save are one writer, never "another window", and a
+    # late autosave never overwrites what the same page saved after it.
+    editor_token = models.CharField(max_length=32, blank=True, editable=False)
+    editor_seq = models.PositiveIntegerField(default=0, editable=False)
 
     objects = JournalEntryQuerySet.as_manager()
 
@@ -333,6 +363,13 @@ class JournalEntry(models.Model):
         indexes = [
             models.Index(fields=["journal", "-event_date"]),
             models.Index(fields=["author", "state"]),
+        ]
+        constraints = [
+            # One draft per editor: an autosave and a save racing from one page make one.
+            models.UniqueConstraint(
+                fields=["author", "editor_token"], condition=~Q(editor_token=""),
+                name="entry_one_per_editor",
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,6 @@
 """Domain operations on clients and their records. Each checks its preconditions, raises
 DomainError with a Swedish message, runs in a transaction, takes the acting user explicitly,
-and lets prostenhet.access recompute the object permissions the change calls for."""
+and lets clients.access recompute the object permissions the change calls for."""
 
 from datetime import timedelta
 
@@ -10,11 +10,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prostenhet import access
 from prostenhet.exceptions import DomainError
 from prostenhet.lib import personnummer
 from prostenhet.roles import Role, UnitCode
 
+from . import access
 from .models import (
     Assignment,
     AssignmentRole,
@@ -385,28 +385,80 @@ def open_emergency_access(client, *, user, reason, hours=None):
 # --- journal entries -------------------------------------------------------------------------
 
 
+DRAFT_FIELDS = ("kind", "event_date", "text")
+
+
+class EmptyDraftError(DomainError):
+    pass
+
+
 @transaction.atomic
-def save_draft(*, journal, by, entry=None, expected_version=None, **fields):
-    """Create or update the author's draft. Autosave calls this every few seconds."""
+def save_draft(*, journal, by, entry=None, editor="", seq=None, expected_version=None,
+               corrects=None, **fields):
+    """Create or update the author's draft; autosave calls this every few seconds.
+
+    editor names the page the text comes from, seq numbers that page's saves. Saves from one
+    page are one writer: its autosave and its explicit save never conflict, a save that comes
+    in after a later one from the same page is dropped, and the first save from a new-note
+    page creates the draft once however the page's requests race. A save from another page
+    (a second tab, another device) that did not see the latest version raises DomainError.
+    A new draft is made only with text in it (EmptyDraftError): a mis-click keeps nothing.
+    A save that changes nothing writes nothing."""
+    if entry is None and editor:
+        entry = JournalEntry.objects.filter(author=by, editor_token=editor).first()
     if entry is None:
-        return JournalEntry.objects.create(
-            journal=journal, unit=journal.unit, author=by, **fields
-        )
+        if not fields.get("text", "").strip():
+            raise EmptyDraftError(_("Anteckningen är tom: skriv något innan du sparar."))
+        if corrects is not None:
+            fields.setdefault("kind", corrects.kind)
+        try:
+            with transaction.atomic():
+                return JournalEntry.objects.create(
+                    journal=journal, unit=journal.unit, author=by, corrects=corrects,
+                    editor_token=editor, editor_seq=seq or 0, **fields,
+                )
+        except IntegrityError:
+            # The same page's other request created it a moment ago.
+            entry = JournalEntry.objects.get(author=by, editor_token=editor)
     entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.author_id != by.pk:
         raise DomainError(_("Bara den som skriver anteckningen kan ändra utkastet."))
     if entry.is_signed:
         raise DomainError(_("Anteckningen är signerad och kan inte ändras."))
-    if expected_version is not None and entry.version != expected_version:
+    same_editor = bool(editor) and entry.editor_token == editor
+    if same_editor and seq is not None and seq <= entry.editor_seq:
+        return entry  # a late save from this page: a newer one is already saved
+    if not same_editor and expected_version is not None and entry.version != expected_version:
         raise DomainError(
             _("Utkastet har sparats från ett annat fönster. Ladda om sidan innan du fortsätter.")
         )
-    for name, value in fields.items():
+    changed = {name: value for name, value in fields.items() if getattr(entry, name) != value}
+    if editor:
+        entry.editor_token = editor
+        if seq is not None:
+            entry.editor_seq = seq
+    if not changed:
+        if editor:
+            entry.save(update_fields=["editor_token", "editor_seq"])
+        return entry
+    for name, value in changed.items():
         setattr(entry, name, value)
     entry.version += 1
     entry.updated_at = timezone.now()
     entry.save()
     return entry
+
+
+@transaction.atomic
+def discard_draft(entry, *, by):
+    """Throw away the author's own unsigned draft. The change log keeps that a draft was
+    discarded (the entry's kind, date and state), not its text."""
+    entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.author_id != by.pk:
+        raise DomainError(_("Bara den som skriver utkastet kan kasta det."))
+    if entry.is_signed:
+        raise DomainError(_("En signerad anteckning kan inte kastas."))
+    entry.delete()
 
 
 @transaction.atomic
@@ -436,15 +488,10 @@ def sign_entry(entry, *, by, expected_version=None):
     return entry
 
 
-@transaction.atomic
-def start_correction(entry, *, journal, by):
-    """A correction is a new draft that points to the signed entry it corrects."""
+def check_correctable(entry):
+    """Only a signed entry is corrected (a draft is changed directly)."""
     if not entry.is_signed:
         raise DomainError(_("Bara signerade anteckningar rättas; ett utkast ändras direkt."))
-    return JournalEntry.objects.create(
-        journal=journal, unit=journal.unit, author=by, kind=entry.kind,
-        event_date=entry.event_date, corrects=entry,
-    )
 
 
 # --- merge -----------------------------------------------------------------------------------

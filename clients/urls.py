@@ -7,6 +7,7 @@ app_name = "clients"
 urlpatterns = [
     path("", views.client_search, name="client-search"),
     path("ny/", views.client_create, name="client-create"),
+    path("ny/finns/<str:key>/", views.client_enrol_existing, name="client-enrol-existing"),
     path("nodatkomst/", views.emergency_search, name="emergency-search"),
     path("sammanslagningar/", views.merge_list, name="merge-list"),
     path("sammanslagningar/<int:merge_id>/angra/", views.merge_undo, name="merge-undo"),
@@ -43,4 +44,6 @@ urlpatterns = [
     path("anteckning/<uuid:entry_id>/autospara/", views.entry_autosave, name="entry-autosave"),
     path("anteckning/<uuid:entry_id>/signera/", views.entry_sign, name="entry-sign"),
     path("anteckning/<uuid:entry_id>/ratta/", views.entry_correct, name="entry-correct"),
+    path("anteckning/<uuid:entry_id>/kasta/", views.entry_discard, name="entry-discard"),
+    path("<uuid:public_id>/atkomstlogg/", views.access_log_extract, name="access-log-extract"),
 ]

@@ -1,5 +1,5 @@
 """Client registry, journals and the records around them. Views are thin: they find the
-object through prostenhet.access (out of scope → 404), log the read, call the service."""
+object through clients.access (out of scope → 404), log the read, call the service."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,13 +13,13 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from prostenhet import access, audit
 from prostenhet.exceptions import DomainError
 from prostenhet.forms import ConfirmForm
-from prostenhet.lib import personnummer
+from prostenhet.lib import personnummer, searches
+from prostenhet.models import AccessLog
 from prostenhet.roles import UnitCode
 
-from . import services
+from . import access, audit, services
 from .forms import (
     AssignmentForm,
     ClientCreateForm,
@@ -33,7 +33,17 @@ from .forms import (
     MergeSearchForm,
     SignForm,
 )
-from .models import Assignment, Client, ClientMerge, Consent, EntryState, JournalEntry, Register
+from .models import (
+    DEFAULT_ENTRY_KIND,
+    Assignment,
+    Client,
+    ClientMerge,
+    Consent,
+    EntryKind,
+    EntryState,
+    JournalEntry,
+    Register,
+)
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
@@ -76,19 +86,40 @@ def _unit_or_404(unit):
 
 @permission_required("clients.view_client", raise_exception=True)
 def client_search(request):
-    """The clients the user may see: all of them page by page, or a search (POSTed, so that
-    no identity number reaches a URL) showing the first SEARCH_LIMIT matches."""
-    form = ClientSearchForm(_post(request))
+    """The clients the user may see: all of them page by page, or the results of a search.
+    A search is POSTed (no identity number in a URL) and answered with a redirect to its
+    results page (?s=<opaque key>), so that Back, reload and new tabs work."""
+    if request.method == "POST":
+        form = ClientSearchForm(request.POST)
+        if form.is_valid() and form.cleaned_data["q"].strip():
+            term = form.cleaned_data["q"].strip()
+            found = list(
+                form.filter_qs(access.visible_clients(request.user))
+                .values_list("pk", flat=True)[: SEARCH_LIMIT + 1]
+            )
+            key = searches.remember(
+                request, "clients", term=searches.shown_term(term), ids=found[:SEARCH_LIMIT],
+                more=len(found) > SEARCH_LIMIT,
+            )
+            return redirect(reverse("clients:client-search") + f"?s={key}")
+        if form.is_valid():
+            return redirect("clients:client-search")
+    else:
+        form = ClientSearchForm()
     clients = access.visible_clients(request.user).prefetch_related("enrollments")
-    term = ""
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        term = form.cleaned_data["q"].strip()
-        audit.log_search(request, term)
-        results = list(form.filter_qs(clients)[: SEARCH_LIMIT + 1])
+    search = searches.recall(request, "clients", request.GET.get("s"))
+    if search is not None:
+        # Shown again with the rights of now: a client out of sight since is not listed.
+        found = {c.pk: c for c in clients.filter(pk__in=search["ids"])}
+        results = [found[pk] for pk in search["ids"] if pk in found]
+        audit.log_search(request, search["term"])
         return render(request, "clients/client_search.html", {
-            "form": form, "results": _with_own_units(request.user, results[:SEARCH_LIMIT]),
-            "term": term, "more": len(results) > SEARCH_LIMIT,
+            "form": ClientSearchForm(initial={"q": search["term"]}),
+            "results": _with_own_units(request.user, results), "searched": True,
+            "more": search["more"],
         })
+    if request.GET.get("s"):
+        messages.info(request, _("Sökningen finns inte längre. Sök igen."))
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "clients/client_search.html", {
         "form": form, "results": _with_own_units(request.user, page), "page": page,
@@ -133,15 +164,22 @@ def client_create(request):
                     **form.registry_fields(),
                 )
             except services.DuplicateClientError as error:
-                form.add_error("identity_number", error.message)
-                if error.existing and access.can_view_client(request.user, error.existing):
-                    candidates = [error.existing]
-                elif error.existing:
-                    # The refusal tells that the number is known: on record for review.
+                if error.existing and not access.can_view_client(request.user, error.existing):
+                    # Already in the unit's registry, outside the user's sight (a clinic
+                    # patient who now wants counselling): offer to enrol the person in the
+                    # user's unit, telling nothing of where else they are a client.
                     audit.log_search(
-                        request, "duplicate identity number at registration",
-                        client=error.existing,
+                        request, "identity number found outside the user's sight at "
+                        "registration", client=error.existing, flagged=True,
                     )
+                    key = searches.remember(
+                        request, "enrol-existing", client=error.existing.pk,
+                        unit=data["unit"],
+                    )
+                    return redirect("clients:client-enrol-existing", key=key)
+                form.add_error("identity_number", error.message)
+                if error.existing:
+                    candidates = [error.existing]
             except DomainError as error:
                 _form_error(form, error)
             else:
@@ -149,6 +187,40 @@ def client_create(request):
                 return redirect("clients:client-detail", public_id=client.public_id)
     return render(
         request, "clients/client_form.html", {"form": form, "candidates": candidates}
+    )
+
+
+@permission_required("clients.add_client", raise_exception=True)
+def client_enrol_existing(request, key):
+    """Enrol a person already in the registry (found by identity number at registration,
+    outside the user's sight) in the user's own unit, after a confirmation that says nothing
+    of the person or of other units. Flagged for the manager's review."""
+    pending = searches.recall(request, "enrol-existing", key)
+    if pending is None:
+        raise Http404
+    unit = _unit_or_404(pending["unit"])
+    if unit not in access.user_units(request.user):
+        raise Http404
+    existing = get_object_or_404(Client.objects.current(), pk=pending["client"])
+
+    def enrol():
+        services.enroll(existing, unit, by=request.user)
+        audit.log_search(
+            request, "enrolled a person found in the registry", client=existing, flagged=True
+        )
+
+    return _confirmation(
+        request, client=None, action=enrol,
+        success=_("Personen är inskriven. Fyll i eller rätta uppgifterna vid behov."),
+        title=_("Personen finns redan i registret"),
+        text=_(
+            "Det finns redan en person med det personnumret i enhetens register. Vill du skriva "
+            "in personen i %(unit)s? Inskrivningen loggas och granskas av enhetschefen. "
+            "Uppgifterna du fyllde i sparas inte: se över personens uppgifter efteråt."
+        ) % {"unit": unit.label},
+        submit_label=_("Skriv in i %(unit)s") % {"unit": unit.label},
+        danger=False,
+        redirect_to=redirect("clients:client-detail", public_id=existing.public_id),
     )
 
 
@@ -166,7 +238,10 @@ def _client_context(request, client):
     enrollments = [e for e in all_enrollments if e.unit in units]
     # A consent names two units: show it only when the user may know of both.
     consents = [c for c in client.consents.all() if c.unit_a in units and c.unit_b in units]
-    show_identity = not client.protected_identity or access.may_see_identity(user, client)
+    rights = access.client_rights(user, client, active_units=active_units)
+    show_identity = not client.protected_identity or rights.change or (
+        access.open_emergency_access(user, client) is not None
+    )
     assignable = []
     if user.has_perm("clients.assign_counsellor"):
         mine = access.user_units(user) & access.ASSIGNED_UNITS & active_units
@@ -181,16 +256,13 @@ def _client_context(request, client):
         "enrollments": enrollments,
         "journals": [journals[u] for u in UnitCode if u in journals],
         "consents": consents,
-        "can_change": access.can_change_client(user, client),
+        "rights": rights,
         "show_identity": show_identity,
         "identity_number": (
             personnummer.display(client.identity_number)
             if client.identity_number and show_identity else ""
         ),
         "emergency": access.open_emergency_access(user, client),
-        "enroll_units": (
-            access.user_units(user) - active_units if client.register == Register.MAIN else set()
-        ),
     }
 
 
@@ -367,12 +439,72 @@ def journal_detail(request, public_id, unit):
     })
 
 
-@require_POST
+def _new_entry(request, client, journal, *, corrects=None):
+    """The page of a new entry (or a correction). Nothing is stored until there is text: the
+    first save (autosave or explicit) creates the draft, later ones find it by the page's
+    editor token, and an explicit save goes on to the draft's own page."""
+    initial = {"kind": DEFAULT_ENTRY_KIND.get(journal.unit, EntryKind.NOTE)}
+    if corrects is not None:
+        initial = {"kind": corrects.kind, "event_date": corrects.event_date}
+    form = EntryForm(
+        _post(request), initial=initial, instance=JournalEntry(journal=journal),
+        autosave_url=request.path,
+    )
+    entry = None
+    if form.is_valid():
+        try:
+            entry = services.save_draft(
+                journal=journal, by=request.user, corrects=corrects, **form.draft_fields()
+            )
+        except services.EmptyDraftError as error:
+            if request.htmx:
+                return HttpResponse(escape(_("Inget att spara ännu.")))
+            _form_error(form, error)
+        except DomainError as error:
+            if request.htmx:
+                return _autosave_refused(error.message)
+            _form_error(form, error)
+        else:
+            if request.htmx:
+                return render(
+                    request, "clients/_autosave_status.html", {"entry": entry, "oob": True}
+                )
+            return _after_explicit_save(request, entry)
+    elif request.htmx:
+        return _autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
+    audit.log_read(request, client)
+    return render(request, "clients/entry_form.html", {
+        "form": form, "entry": entry, "client": client, "journal": journal,
+        "corrects": corrects,
+    })
+
+
+def _autosave_refused(message):
+    return HttpResponse(escape(_("Inte sparat: %(errors)s") % {"errors": message}))
+
+
+def _after_explicit_save(request, entry):
+    if "sign" in request.POST:
+        return redirect("clients:entry-sign", entry_id=entry.public_id)
+    messages.success(request, _("Utkastet är sparat."))
+    return redirect("clients:entry-edit", entry_id=entry.public_id)
+
+
 def entry_create(request, public_id, unit):
     client = access.get_client_or_404(request, public_id)
     journal = access.get_journal_or_404(request, client, _unit_or_404(unit), write=True)
-    entry = services.save_draft(journal=journal, by=request.user)
-    return redirect("clients:entry-edit", entry_id=entry.public_id)
+    return _new_entry(request, client, journal)
+
+
+def entry_correct(request, entry_id):
+    """A correction: a new entry of the same type, written beside the original's text."""
+    entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
+    try:
+        services.check_correctable(entry)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("clients:entry-detail", entry_id=entry.public_id)
+    return _new_entry(request, client, journal, corrects=entry)
 
 
 def entry_detail(request, entry_id):
@@ -400,22 +532,17 @@ def entry_edit(request, entry_id):
     )
     if form.is_valid():
         try:
-            services.save_draft(
-                entry=entry, journal=journal, by=request.user,
-                expected_version=form.cleaned_data.get("version"),
-                kind=form.cleaned_data["kind"], event_date=form.cleaned_data["event_date"],
-                text=form.cleaned_data["text"],
+            entry = services.save_draft(
+                entry=entry, journal=journal, by=request.user, **form.draft_fields()
             )
         except DomainError as error:
             _form_error(form, error)
         else:
-            if "sign" in request.POST:
-                return redirect("clients:entry-sign", entry_id=entry.public_id)
-            messages.success(request, _("Utkastet är sparat."))
-            return redirect("clients:entry-edit", entry_id=entry.public_id)
+            return _after_explicit_save(request, entry)
     audit.log_read(request, client)
     return render(request, "clients/entry_form.html", {
         "form": form, "entry": entry, "client": client, "journal": journal,
+        "corrects": entry.corrects,
     })
 
 
@@ -425,20 +552,34 @@ def entry_autosave(request, entry_id):
     entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
     form = EntryForm(request.POST, instance=entry)
     if not form.is_valid():
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        return HttpResponse(escape(_("Inte sparat: %(errors)s") % {"errors": errors}))
+        return _autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
     try:
         entry = services.save_draft(
-            entry=entry, journal=journal, by=request.user,
-            expected_version=form.cleaned_data.get("version"),
-            kind=form.cleaned_data["kind"], event_date=form.cleaned_data["event_date"],
-            text=form.cleaned_data["text"],
+            entry=entry, journal=journal, by=request.user, **form.draft_fields()
         )
     except DomainError as error:
-        return HttpResponse(escape(_("Inte sparat: %(errors)s") % {"errors": error.message}))
+        return _autosave_refused(error.message)
     # The answer also carries the new version into the form (out of band), so that a later
     # save from the same window is not taken for one from another window.
     return render(request, "clients/_autosave_status.html", {"entry": entry, "oob": True})
+
+
+def entry_discard(request, entry_id):
+    """The author throws away their own unsigned draft (after a confirmation)."""
+    entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
+    if entry.is_signed or entry.author_id != request.user.pk:
+        raise Http404
+    audit.log_read(request, client)
+    return _confirmation(
+        request, client=client,
+        action=lambda: services.discard_draft(entry, by=request.user),
+        success=_("Utkastet är kastat."),
+        title=_("Kasta utkastet"),
+        text=_("Utkastet tas bort och kan inte återskapas. Ändringsloggen visar att ett "
+               "utkast har kastats, inte vad det innehöll."),
+        submit_label=_("Kasta utkastet"),
+        redirect_to=redirect("clients:journal", public_id=client.public_id, unit=journal.unit),
+    )
 
 
 def entry_sign(request, entry_id):
@@ -458,25 +599,6 @@ def entry_sign(request, entry_id):
     audit.log_read(request, client)
     return render(request, "clients/entry_sign.html", {
         "form": form, "entry": entry, "client": client, "journal": journal, "error": error,
-    })
-
-
-def entry_correct(request, entry_id):
-    entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
-    form = ConfirmForm(_post(request), submit_label=_("Skriv rättelse"))
-    error = None
-    if form.is_valid():
-        try:
-            correction = services.start_correction(entry, journal=journal, by=request.user)
-        except DomainError as domain_error:
-            error = domain_error.message
-        else:
-            return redirect("clients:entry-edit", entry_id=correction.public_id)
-    audit.log_read(request, client)
-    return render(request, "clients/confirm.html", {
-        "form": form, "client": client, "title": _("Rätta anteckningen"), "error": error,
-        "text": _("En rättelse är en ny anteckning som pekar på den här. Originalet finns kvar "
-                  "och markeras som rättat."),
     })
 
 
@@ -534,9 +656,9 @@ def assignment_end(request, public_id, assignment_id):
 
 @permission_required("clients.open_emergency_access", raise_exception=True)
 def emergency_search(request):
-    """Find a record outside one's rights by exact identity number (main register only)."""
+    """Find a record outside one's rights by exact identity number (main register only).
+    POST, then a redirect to the result (?s=<opaque key>): Back and reload work."""
     form = EmergencySearchForm(_post(request))
-    found = None
     if form.is_valid():
         audit.log_search(request, form.cleaned_data["identity_number"])
         found = (
@@ -547,6 +669,15 @@ def emergency_search(request):
         if found is None:
             form.add_error("identity_number", _("Ingen klient hittades."))
         else:
+            key = searches.remember(request, "emergency", client=found.pk)
+            return redirect(reverse("clients:emergency-search") + f"?s={key}")
+    found = None
+    search = searches.recall(request, "emergency", request.GET.get("s"))
+    if request.method == "GET" and search is not None:
+        found = Client.objects.current().filter(
+            pk=search["client"], register=Register.MAIN
+        ).first()
+        if found is not None:
             audit.log_search(request, "", client=found)
     return render(request, "clients/emergency_search.html", {"form": form, "found": found})
 
@@ -583,19 +714,30 @@ def emergency_open(request, public_id):
 
 @permission_required("clients.merge_client", raise_exception=True)
 def merge_search(request, public_id):
+    """Search for the duplicate: POST, then a redirect to the candidates (?s=<opaque key>)."""
     client = access.get_client_or_404(request, public_id, change=True, follow_merge=False)
     if client.register != Register.MAIN:
         raise Http404
+    candidates_qs = access.visible_clients(request.user).in_register(Register.MAIN).exclude(
+        pk=client.pk
+    )
     form = MergeSearchForm(_post(request))
-    candidates = []
     if form.is_valid():
         search = ClientSearchForm({"q": form.cleaned_data["q"]})
         search.is_valid()
-        candidates = list(
-            search.filter_qs(access.visible_clients(request.user).in_register(Register.MAIN))
-            .exclude(pk=client.pk)[:20]
+        found = list(search.filter_qs(candidates_qs).values_list("pk", flat=True)[:20])
+        key = searches.remember(
+            request, f"merge:{client.pk}", term=searches.shown_term(form.cleaned_data["q"]),
+            ids=found,
         )
-        audit.log_search(request, form.cleaned_data["q"])
+        return redirect(reverse("clients:merge-search", args=[client.public_id]) + f"?s={key}")
+    candidates = []
+    search = searches.recall(request, f"merge:{client.pk}", request.GET.get("s"))
+    if request.method == "GET" and search is not None:
+        found = {c.pk: c for c in candidates_qs.filter(pk__in=search["ids"])}
+        candidates = [found[pk] for pk in search["ids"] if pk in found]
+        form = MergeSearchForm(initial={"q": search["term"]})
+        audit.log_search(request, search["term"])
     audit.log_read(request, client)
     return render(request, "clients/merge_search.html", {
         "form": form, "client": client, "candidates": candidates,
@@ -646,3 +788,33 @@ def merge_undo(request, merge_id):
         submit_label=_("Ångra sammanslagningen"),
         redirect_to=redirect("clients:merge-list"),
     )
+
+
+# --- the client's access-log extract ---------------------------------------------------------
+
+EXTRACT_LIMIT = 5000
+
+
+@permission_required("prostenhet.review_access_log", raise_exception=True)
+def access_log_extract(request, public_id):
+    """A client's log extract for the manager: which staff looked at the record, when;
+    repeated reads of one person within a few minutes are one row with a count. Printable.
+    Filtered exactly as the review page is (KAST stays sealed); an old link to a merged-away
+    client shows the surviving client's extract."""
+    client = Client.objects.filter(public_id=public_id).first()
+    while client is not None and client.merged_into_id:
+        client = client.merged_into
+    if client is None:
+        raise Http404
+    if client.register == Register.KAST and UnitCode.KAST not in {
+        unit.code for unit in request.user.units.all()
+    }:
+        raise Http404
+    rows = AccessLog.objects.reviewable_by(request.user)
+    ids = [client.pk, *client.tombstones.values_list("pk", flat=True)]
+    rows = rows.filter(client_id__in=ids).select_related("user", "emergency").order_by("at")
+    fetched = list(rows[: EXTRACT_LIMIT + 1])
+    return render(request, "clients/access_log_extract.html", {
+        "client": client, "rows": audit.group_repeated(fetched[:EXTRACT_LIMIT]),
+        "truncated": len(fetched) > EXTRACT_LIMIT,
+    })

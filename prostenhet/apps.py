@@ -10,6 +10,9 @@ class ProstenhetConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from .models import User
+        from .navigation import register_base_sections
+
+        register_base_sections()
 
         # Staff accounts are audited like client data: who changed whose roles, and when.
         auditlog.register(

@@ -1,67 +1,69 @@
-"""Read-access logging (DESIGN §4): every view that shows a client, a journal or an entry
-records who read which client's record, in which view, when — before the page is shown.
-If the row cannot be written the exception propagates and the page is not shown (fail
-closed)."""
+"""Read-access logging (DESIGN §4): every view that shows personal data records who read which
+client's record, in which view, when — before the page is shown. If the row cannot be written
+the exception propagates and the page is not shown (fail closed).
+
+This module writes rows; what a row says about a client (sealed, protected identity, under an
+emergency access) is decided by the app that shows the record (clients/audit.py)."""
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from .models import AccessKind, AccessLog
 
+__all__ = ["AccessKind", "group_repeated", "may_hold_identity_number", "record"]
 
-def log_read(request, client, *, detail=""):
-    """Record that request.user is being shown client's record in the current view."""
-    from prostenhet import access
+# Reads of one record by one person this close together are one visit in an extract.
+REPEAT_WINDOW = timedelta(minutes=10)
 
-    # While the user holds an open emergency access to the client, every read of the client
-    # is logged as emergency access with its reason, for the manager's review.
-    emergency = access.open_emergency_access(request.user, client)
-    kind = AccessKind.EMERGENCY if emergency else AccessKind.READ
+
+def record(request, *, kind, client=None, detail="", sealed=False, protected_identity=False,
+           emergency=None, flagged=False):
+    """Write one access-log row for request.user in the current view."""
     return AccessLog.objects.create(
         user=request.user,
         client=client,
         kind=kind,
-        sealed=client.register == "kast",
         view=request.resolver_match.view_name if request.resolver_match else "",
         detail=detail[:200],
-        protected_identity=client.protected_identity,
-        emergency=emergency if kind == AccessKind.EMERGENCY else None,
-    )
-
-
-def log_emergency_opened(request, emergency):
-    """Record the opening of an emergency access, with its reason: it is reviewed even if
-    nothing is read under it."""
-    return AccessLog.objects.create(
-        user=request.user,
-        client=emergency.client,
-        kind=AccessKind.EMERGENCY,
-        view=request.resolver_match.view_name if request.resolver_match else "",
-        detail="emergency access opened",
-        protected_identity=emergency.client.protected_identity,
-        sealed=emergency.client.register == "kast",
+        sealed=sealed,
+        protected_identity=protected_identity,
         emergency=emergency,
+        flagged=flagged,
     )
 
 
-def log_search(request, term, *, client=None):
-    """Record a search (and the client it showed, if one). The term is kept unless it may be
-    an identity number (which never goes into a log)."""
-    from prostenhet import access
-    from prostenhet.roles import UnitCode
-
-    term = (term or "").strip()
-    return AccessLog.objects.create(
-        user=request.user,
-        client=client,
-        kind=AccessKind.SEARCH,
-        view=request.resolver_match.view_name if request.resolver_match else "",
-        detail="" if _may_hold_identity_number(term) else term[:200],
-        protected_identity=bool(client and client.protected_identity),
-        sealed=UnitCode.KAST in access.user_units(request.user)
-        or bool(client and client.register == "kast"),
-    )
+def may_hold_identity_number(term):
+    """Six digits or more could be (part of) an identity number: never log such a term."""
+    return len(re.findall(r"\d", term or "")) >= 6
 
 
-def _may_hold_identity_number(term):
-    # Six digits or more could be (part of) an identity number: never log such a term.
-    return len(re.findall(r"\d", term)) >= 6
+@dataclass
+class GroupedRow:
+    """Consecutive rows of one person, kind, view and emergency access within REPEAT_WINDOW
+    of each other: shown as one row with a count."""
+
+    first: object
+    last_at: datetime
+    count: int = 1
+
+    def __getattr__(self, name):
+        return getattr(self.first, name)
+
+
+def group_repeated(rows, window=REPEAT_WINDOW):
+    """Group rows (in time order) that repeat a read by the same person in the same view
+    within `window` of the previous one."""
+    groups = []
+    open_groups = {}
+    for row in rows:
+        key = (row.user_id, row.kind, row.view, row.emergency_id)
+        group = open_groups.get(key)
+        if group is not None and row.at - group.last_at <= window:
+            group.count += 1
+            group.last_at = row.at
+            continue
+        group = GroupedRow(first=row, last_at=row.at)
+        open_groups[key] = group
+        groups.append(group)
+    return groups

@@ -1,3 +1,6 @@
+import copy
+from datetime import datetime, time, timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -7,8 +10,11 @@ from django.contrib.auth.forms import (
     PasswordChangeForm,
     SetPasswordForm,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
+from .audit import may_hold_identity_number
 from .models import Unit, User
 from .roles import Profession, Role, UnitCode
 
@@ -58,14 +64,44 @@ class TokenForm(forms.Form):
 
 
 class CrispyPasswordChangeForm(PasswordChangeForm):
+    """The user's own password change. The new password must differ from the current one, so
+    that a password the administrator set is really replaced."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Byt lösenord"))
 
+    def clean(self):
+        cleaned = super().clean()
+        new_password = cleaned.get("new_password1")
+        if new_password and new_password == cleaned.get("old_password"):
+            self.add_error("new_password1", _("Välj ett annat lösenord än det nuvarande."))
+        return cleaned
+
+
+# The administrator sets someone else's password: Django's help text ("Ditt lösenord …")
+# speaks to the wrong person.
+STAFF_PASSWORD_HELP_TEXT = _(
+    "Lösenordet måste ha minst 12 tecken, får inte likna personens namn eller användarnamn, "
+    "inte vara ett vanligt lösenord och inte bestå av bara siffror."
+)
+
+
+def staff_password_input():
+    """The administrator's password fields keep what was typed when the form is refused, so
+    that a refused password is corrected rather than typed twice again (the page is never
+    cached: NoStoreMiddleware)."""
+    return forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True)
+
 
 class StaffSetPasswordForm(SetPasswordForm):
+    """The administrator's reset of a staff member's password."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = STAFF_PASSWORD_HELP_TEXT
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget = staff_password_input()
         self.helper = submit_helper(_("Sätt nytt lösenord"))
 
 
@@ -138,13 +174,14 @@ class StaffCreateForm(StaffForm):
     password1 = forms.CharField(
         label=_("Startlösenord"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        widget=staff_password_input(),
+        help_text=STAFF_PASSWORD_HELP_TEXT,
     )
     password2 = forms.CharField(
         label=_("Startlösenord igen"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=staff_password_input(),
+        help_text=_("Personen byter det till ett eget lösenord vid första inloggningen."),
     )
 
     class Meta(StaffForm.Meta):
@@ -176,10 +213,13 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AccessLogFilterForm(forms.Form):
+    """The review's filters: the base's own, and those the apps register
+    (registry.review_filters). A GET form, so that a filtered view can be bookmarked; no
+    field takes an identity number (refused in the browser and here)."""
+
     staff = forms.ModelChoiceField(
         label=_("Personal"), queryset=User.objects.order_by("username"), required=False
     )
-    client = forms.CharField(label=_("Klient (alias)"), required=False, max_length=100)
     date_from = forms.DateField(label=_("Från"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("Till och med"), required=False, widget=DATE_INPUT)
     outside_office_hours = forms.BooleanField(label=_("Utanför kontorstid"), required=False)
@@ -187,32 +227,84 @@ class AccessLogFilterForm(forms.Form):
     protected_identity = forms.BooleanField(
         label=_("Skyddade personuppgifter"), required=False
     )
+    flagged = forms.BooleanField(label=_("Flaggade för granskning"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._app_filters = list(registry.review_filters)
+        fields = list(self.fields.items())
+        self.fields = dict(fields[:1])
+        for review_filter in self._app_filters:
+            self.fields[review_filter.name] = copy.deepcopy(review_filter.field)
+        self.fields.update(fields[1:])
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(Submit("", _("Filtrera")))
 
-    def filter_qs(self, rows):
-        from .lib.text import fold
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("Periodens slut ligger före dess början."))
+        return cleaned
 
+    def filter_qs(self, rows):
+        """Every filter is an indexable condition: days are ranges of the timestamp (the
+        day's start and end in Stockholm time), never a date computed per row."""
         data = self.cleaned_data
         if data["staff"]:
             rows = rows.filter(user=data["staff"])
-        if data["client"]:
-            rows = rows.filter(client__alias_folded__startswith=fold(data["client"]))
+        for review_filter in self._app_filters:
+            if data.get(review_filter.name):
+                rows = review_filter.apply(rows, data[review_filter.name])
         if data["date_from"]:
-            rows = rows.filter(at__date__gte=data["date_from"])
+            rows = rows.filter(at__gte=day_start(data["date_from"]))
         if data["date_to"]:
-            rows = rows.filter(at__date__lte=data["date_to"])
+            rows = rows.filter(at__lt=day_start(data["date_to"] + timedelta(days=1)))
         if data["outside_office_hours"]:
             rows = rows.outside_office_hours()
         if data["emergency"]:
             rows = rows.filter(emergency__isnull=False)
         if data["protected_identity"]:
             rows = rows.filter(protected_identity=True)
+        if data["flagged"]:
+            rows = rows.filter(flagged=True)
         return rows
+
+
+def day_start(day):
+    """Midnight at the start of the day in the local time zone (Europe/Stockholm)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def refuse_identity_numbers(value):
+    """For filters sent in a URL: an identity number must never reach one."""
+    if may_hold_identity_number(value):
+        raise forms.ValidationError(
+            _("Filtrera på alias, inte på personnummer: ett personnummer får inte hamna i en "
+              "adress eller en logg.")
+        )
+
+
+class AliasFilterField(forms.CharField):
+    """A text filter on an alias (prefix), in a GET form: six digits or more are refused,
+    in the browser (pattern) and on the server."""
+
+    default_validators = [refuse_identity_numbers]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({
+            "autocomplete": "off",
+            "pattern": r"(?!(?:\D*\d){6}).*",
+            "title": _("Alias, inte personnummer"),
+        })
+        return attrs
 
 
 class AccessLogReviewForm(forms.Form):

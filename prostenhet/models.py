@@ -110,6 +110,13 @@ class AccessKind(models.TextChoices):
 
 
 class AccessLogQuerySet(models.QuerySet):
+    def reviewable_by(self, user):
+        """Rows a manager may review: rows sealed for KAST (they could tell that a KAST
+        client exists) only for a manager who works in KAST."""
+        if UnitCode.KAST in {unit.code for unit in user.units.all()}:
+            return self
+        return self.exclude(sealed=True)
+
     def outside_office_hours(self):
         """Rows outside OFFICE_HOURS on weekdays, and every row on a weekend (local time)."""
         from django.conf import settings

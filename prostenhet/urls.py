@@ -31,7 +31,6 @@ staff_patterns = (
 audit_patterns = (
     [
         path("", audit.access_log, name="access-log"),
-        path("klient/<uuid:public_id>/", audit.access_log_extract, name="access-log-extract"),
         path("granskning/", audit.access_log_review, name="access-log-review"),
     ],
     "audit",

@@ -59,6 +59,8 @@ MATRIX = {
     # Spiralen patient; the outreach worker, the manager and the sysadmin are outside.
     "clients:client-search": only({SA: 403}, 200),
     "clients:client-create": only({MA: 403, SA: 403}, 200),
+    # A key the session does not hold answers 404 to everyone who may register.
+    "clients:client-enrol-existing": only({MA: 403, SA: 403}, 404),
     "clients:client-detail": only({OA: 200, CO: 200, CL: 200}, 404),
     "clients:client-update": only({OA: 200, CO: 200, CL: 200}, 404),
     "clients:enrollment-create": only({OA: 200, CO: 200, CL: 200, MA: 403, SA: 403}, 404),
@@ -76,15 +78,16 @@ MATRIX = {
     "clients:emergency-open": only({OA: 403, SA: 403}, 200),
     # Journals: Anna's counselling journal is her counsellor's alone (no consent).
     "clients:journal": only({CO: 200}, 404),
-    "clients:entry-create": only({}, 405),
+    "clients:entry-create": only({CO: 200}, 404),
     "clients:entry-detail": only({CO: 200}, 404),
     "clients:entry-edit": only({CO: 200}, 404),
     "clients:entry-autosave": only({}, 405),
     "clients:entry-sign": only({CO: 200}, 404),
     "clients:entry-correct": only({CO: 200}, 404),
+    "clients:entry-discard": only({CO: 200}, 404),
     # The access-log review is the manager's.
     "audit:access-log": only({MA: 200}, 403),
-    "audit:access-log-extract": only({MA: 200}, 403),
+    "clients:access-log-extract": only({MA: 200}, 403),
     "audit:access-log-review": only({MA: 200}, 403),
 }
 
@@ -151,7 +154,9 @@ KWARGS = {
     "clients:entry-autosave": entry("anna_draft"),
     "clients:entry-sign": entry("anna_draft"),
     "clients:entry-correct": entry("anna_signed"),
-    "audit:access-log-extract": anna,
+    "clients:entry-discard": entry("anna_draft"),
+    "clients:client-enrol-existing": lambda w: {"key": "not-a-kept-key"},
+    "clients:access-log-extract": anna,
 }
 
 

@@ -26,7 +26,9 @@ def grow(world, n):
     for _ in range(n):
         draft = services.save_draft(journal=world.anna_counselling, by=world.co, text="y")
         entry = services.sign_entry(draft, by=world.co)
-        services.start_correction(entry, journal=world.anna_counselling, by=world.co)
+        services.save_draft(
+            journal=world.anna_counselling, by=world.co, text="Rättelse", corrects=entry
+        )
 
 
 def count_queries(client, url):

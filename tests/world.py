@@ -86,7 +86,8 @@ def build_world():
     anna = services.register_client(
         unit=UnitCode.COUNSELLING, by=co, alias="Anna", identity_number=ADULT_NUMBERS[10],
         identity_number_quality=Quality.KNOWN, birth_year=int(ADULT_NUMBERS[10][:4]),
-        gender=Gender.WOMAN, legal_name="Anna Andersson", phone="0701234567",
+        gender=Gender.WOMAN, legal_name="Anna Andersson", legal_name_quality=Quality.KNOWN,
+        phone="0701234567",
     )
     services.enroll(anna, UnitCode.SPIRALEN, by=cl)
     anna_counselling = anna.journals.get(unit=UnitCode.COUNSELLING)
@@ -95,11 +96,15 @@ def build_world():
     anna_draft = services.save_draft(journal=anna_counselling, by=co, text="Utkast pågår.")
     anna_clinic_entry = signed_entry(anna_spiralen, cl, "Provtagning klamydia.")
 
-    karl = services.register_client(unit=UnitCode.KAST, by=kco, alias="Karl", birth_year=1970)
+    karl = services.register_client(
+        unit=UnitCode.KAST, by=kco, alias="Karl", birth_year=1970,
+        birth_year_quality=Quality.KNOWN,
+    )
     karl_entry = signed_entry(karl.journals.get(), kco, "Första telefonsamtalet.")
     petra = services.register_client(
         unit=UnitCode.COUNSELLING, by=oa, alias="Petra", protected_identity=True,
-        legal_name="Petra Hemlig", identity_number=ADULT_NUMBERS[20],
+        legal_name="Petra Hemlig", legal_name_quality=Quality.KNOWN,
+        identity_number=ADULT_NUMBERS[20], identity_number_quality=Quality.KNOWN,
         address="Hemliga gatan 1", phone="0709999999",
     )
     olle = services.register_client(unit=UnitCode.OUTREACH, by=ow, alias="Olle")

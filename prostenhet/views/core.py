@@ -1,17 +1,13 @@
-from datetime import timedelta
-
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import access
+from .. import registry
 from ..navigation import ROLE_DESCRIPTIONS, sections_for
-
-DRAFT_REMINDER_DAYS = 3
 
 
 def home(request):
@@ -19,8 +15,15 @@ def home(request):
 
 
 def start(request):
-    """The user's start page: for each of their roles, what it does and its sections."""
+    """The user's start page: the panels the apps provide for the user's roles (the day's
+    work), then, for each role, what it does and its sections."""
     user = request.user
+    panels = []
+    for panel in registry.start_panels:
+        if panel.is_for(user):
+            context = panel.get_context(request)
+            if context is not None:
+                panels.append(render_to_string(panel.template, context, request=request))
     roles = [
         {
             "role": role,
@@ -33,23 +36,10 @@ def start(request):
         request,
         "prostenhet/start.html",
         {
+            "panels": panels,
             "roles": roles,
             "units": [unit.get_code_display() for unit in user.units.all()],
-            "old_drafts": _old_drafts(user),
         },
-    )
-
-
-def _old_drafts(user):
-    """The user's unsigned drafts older than DRAFT_REMINDER_DAYS: a note should be signed."""
-    from clients.models import JournalEntry
-
-    cutoff = timezone.now() - timedelta(days=DRAFT_REMINDER_DAYS)
-    return list(
-        JournalEntry.objects.drafts_of(user)
-        .filter(written_at__lt=cutoff, journal__in=access.writable_journals(user))
-        .select_related("journal__client")
-        .order_by("written_at")[:50]
     )
 
 

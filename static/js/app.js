@@ -26,4 +26,43 @@
       input.value = token;
     });
   }, true);
+
+  // A draft editor (form[data-draft-editor]) numbers its saves, so that the server drops a
+  // late autosave that arrives after a newer save from the same page, and stops autosaving
+  // once the form is submitted: "Spara utkast" and "Signera…" supersede a pending autosave.
+  function nextSeq(form) {
+    var seq = (parseInt(form.dataset.seq || "0", 10) || 0) + 1;
+    form.dataset.seq = String(seq);
+    return seq;
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-draft-editor]")) return;
+    event.detail.parameters["seq"] = String(nextSeq(form));
+  });
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (form && form.matches && form.matches("form[data-draft-editor]") &&
+        form.dataset.submitting) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-draft-editor]")) return;
+    form.dataset.submitting = "1";
+    if (window.htmx) window.htmx.trigger(form, "htmx:abort");
+    var seq = form.querySelector("input[name=seq]");
+    if (seq) seq.value = String(nextSeq(form));
+  }, true);
+
+  // A page restored by Back (if the browser kept it) autosaves again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-draft-editor]").forEach(function (form) {
+      delete form.dataset.submitting;
+    });
+  });
 })();

@@ -9,9 +9,10 @@ from tests.world import ADULT_NUMBERS, CHILD_NUMBERS
 
 # What the registration form posts when only the alias is filled in.
 CREATE_DEFAULTS = {
-    "legal_name_quality": "not_asked",
-    "identity_number_quality": "not_asked",
-    "birth_year_quality": "not_asked",
+    # "Enligt uppgiften": the quality follows from whether a value is given.
+    "legal_name_quality": "",
+    "identity_number_quality": "",
+    "birth_year_quality": "",
     "gender": "not_stated",
     "born_in_sweden": "unknown",
 }

@@ -111,7 +111,7 @@ def merge(world, login, duplicate):
 
 def test_the_merge_page_offers_the_duplicate_and_not_the_client_itself(world, login, duplicate):
     response = login(world.oa).post(
-        reverse("clients:merge-search", args=[world.anna.public_id]), {"q": "Anna"}
+        reverse("clients:merge-search", args=[world.anna.public_id]), {"q": "Anna"}, follow=True
     )
 
     assert response.context["candidates"] == [duplicate]
@@ -201,7 +201,7 @@ def test_the_duplicates_url_redirects_to_the_survivor(world, login, duplicate):
 def test_a_tombstone_is_not_found_in_a_search(world, login, duplicate):
     merge(world, login, duplicate)
 
-    response = login(world.oa).post(reverse("clients:client-search"), {"q": "Anna"})
+    response = login(world.oa).post(reverse("clients:client-search"), {"q": "Anna"}, follow=True)
 
     assert list(response.context["results"]) == [world.anna]
 

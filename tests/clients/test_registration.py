@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from clients import services
 from clients.models import Client, Quality, Register
+from prostenhet.models import AccessLog
 from prostenhet.roles import Role, UnitCode
-from tests.world import ADULT_NUMBERS
+from tests.world import ADULT_NUMBERS, staff
 
 from .helpers import SPARE_NUMBERS, as_post, child_number, create_data, main_html, ten_digits, today
 
@@ -165,23 +166,51 @@ def test_a_second_client_with_the_same_number_is_refused_with_a_link_to_the_firs
     assert Client.objects.count() == before
 
 
-def test_a_duplicate_the_user_may_not_see_is_refused_without_revealing_it(world, login):
-    """The outreach worker does not see Anna: the refusal must not name or link her."""
+def test_a_number_outside_the_users_sight_offers_to_enrol_the_person_revealing_nothing(
+    world, login
+):
+    """The outreach worker does not see Anna (a counselling client and Spiralen patient).
+    Registering her number offers to enrol the person in outreach, saying only that the
+    person is already in the unit's registry: no name, no other unit, no link."""
     before = Client.objects.count()
+    browser = login(world.ow)
 
+    response = register(browser, UnitCode.OUTREACH, "Nattkontakt", identity_number=ANNA_NUMBER)
+
+    assert response.status_code == 302
+    offer = browser.get(response.url)
+    page = main_html(offer)
+    assert "finns redan" in page
+    assert "Uppsökande arbete" in page
+    for secret in ["Anna", "Andersson", "Spiralen", "samtalsbehandling", "Mottagning",
+                   str(world.anna.public_id), ANNA_NUMBER[2:8]]:
+        assert secret not in page, secret
+    assert Client.objects.count() == before
+    assert not world.anna.enrollments.filter(unit=UnitCode.OUTREACH).exists()
+    offered = AccessLog.objects.get(user=world.ow, client=world.anna)
+    assert offered.flagged and ANNA_NUMBER not in offered.detail
+
+    confirmed = browser.post(response.url, follow=True)
+
+    assert world.anna.enrollments.filter(unit=UnitCode.OUTREACH, ended_on=None).exists()
+    assert confirmed.request["PATH_INFO"] == reverse(
+        "clients:client-detail", args=[world.anna.public_id]
+    )
+    detail = main_html(confirmed)
+    # Now she is outreach's client too, but her other units stay out of sight.
+    assert "Spiralen" not in detail and "Mottagning och samtalsbehandling" not in detail
+    assert AccessLog.objects.filter(user=world.ow, client=world.anna, flagged=True).count() == 2
+    assert Client.objects.count() == before
+
+
+def test_the_enrol_offer_is_only_for_the_session_that_got_it(world, login):
     response = register(
         login(world.ow), UnitCode.OUTREACH, "Nattkontakt", identity_number=ANNA_NUMBER
     )
+    other = staff(Role.OUTREACH_WORKER, "annan-uppsokare")
 
-    assert response.status_code == 200
-    assert form_errors(response, "identity_number") == [
-        "Det finns redan en klient med det personnumret."
-    ]
-    page = main_html(response)
-    assert 'data-testid="candidates"' not in page
-    assert str(world.anna.public_id) not in page
-    assert not re.search(r"\bAnna\b", page)
-    assert Client.objects.count() == before
+    assert login(other).post(response.url).status_code == 404
+    assert not world.anna.enrollments.filter(unit=UnitCode.OUTREACH).exists()
 
 
 def test_a_kast_client_may_have_the_number_of_a_main_register_client(world, login):

@@ -53,7 +53,7 @@ def test_a_refused_duplicate_number_from_another_unit_is_on_record(world, login)
         create_data("outreach", "Ny", identity_number=world.anna.identity_number),
     )
     row = AccessLog.objects.get(user=world.ow, client=world.anna)
-    assert row.kind == AccessKind.SEARCH
+    assert (row.kind, row.flagged) == (AccessKind.SEARCH, True)
     assert world.anna.identity_number not in row.detail
 
 
@@ -143,7 +143,7 @@ def test_a_duplicate_number_racing_past_the_check_is_a_form_error_not_a_500(worl
 
 
 def test_searches_by_kast_staff_stay_sealed_after_they_leave_kast(world, login):
-    login(world.kco).post(reverse("clients:client-search"), {"q": "Karl"})
+    login(world.kco).post(reverse("clients:client-search"), {"q": "Karl"}, follow=True)
     staff_services.update_staff(world.kco, roles=[Role.COUNSELLOR],
                                 units=[UnitCode.COUNSELLING], by=world.sa)
     page = main_html(login(world.ma).get(reverse("audit:access-log")))

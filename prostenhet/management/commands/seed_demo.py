@@ -1,11 +1,11 @@
-"""Create the demo staff accounts (one per role). Demo mode only; safe to run again."""
+"""Create the demo staff accounts (one per role) and let each app add its demo data (registry.
+demo_seeders). Demo mode only; safe to run again."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clients.demo import seed_clients
-from prostenhet import access
+from prostenhet import access, registry
 from prostenhet.models import Unit, User
 from prostenhet.roles import Profession, Role, UnitCode
 from prostenhet.services import assign_roles
@@ -42,12 +42,13 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             staff = self._seed_staff()
-            clients = seed_clients(staff)
+            summaries = [seeder.seed(staff) for seeder in registry.demo_seeders]
         self.stdout.write(self.style.SUCCESS("Demokonton (lösenord för alla: %s):" % DEMO_PASSWORD))
         for username, _first, _last, role, *_rest in DEMO_STAFF:
             self.stdout.write(f"  {username:<15} {role.label}")
-        if clients:
-            self.stdout.write(f"{clients} demoklienter skapade.")
+        for summary in summaries:
+            if summary:
+                self.stdout.write(str(summary))
 
     def _seed_staff(self):
         staff = {}

@@ -1,0 +1,402 @@
+"""The access policy for client records (DESIGN §3): the one module that decides who may see
+and do what with a client's records, beside the records it guards.
+
+Roles (Django groups with model permissions) decide what a person may do; object permissions
+(django-guardian, direct foreign-key tables) decide which records. Object permissions are
+granted and revoked only here: `sync_client(client)` recomputes every grant on one client's
+records from the facts (enrollments, assignments, consents, emergency accesses), and the
+services call it after they change a fact. Views only ask, through the helpers below: out of
+scope answers 404, in scope but too few rights answers 403.
+
+Who gets what, for a client enrolled in a unit:
+- the unit's staff group ("unit:<code>") may view and change the client's registry data;
+- in outreach, Spiralen and trafficking the unit's group also reads and writes the unit's
+  journal; in counselling and KAST only the assigned counsellor and current substitutes do;
+- with an active consent between two units, each unit's journal readers also read the other
+  unit's journal of that client;
+- an open emergency access gives its holder the client and all the client's journals.
+Role permissions gate all of it: an office assistant never holds `clients.view_journal`.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from prostenhet.access import (  # noqa: F401 (the unit questions, asked through this module)
+    CASEWORK_ROLES,
+    may_join_unit,
+    unit_group_ids,
+    unit_group_name,
+    user_units,
+)
+from prostenhet.roles import UnitCode
+
+from .models import (
+    Assignment,
+    Client,
+    ClientGroupObjectPermission,
+    ClientUserObjectPermission,
+    Consent,
+    EmergencyAccess,
+    Journal,
+    JournalEntry,
+    JournalGroupObjectPermission,
+    JournalUserObjectPermission,
+    Register,
+)
+
+TEAM_UNITS = frozenset({UnitCode.OUTREACH, UnitCode.SPIRALEN, UnitCode.TRAFFICKING})
+ASSIGNED_UNITS = frozenset({UnitCode.COUNSELLING, UnitCode.KAST})
+
+
+# --- grants on a client's records ------------------------------------------------------------
+
+
+OBJECT_PERMS = ["view_client", "change_client", "view_journal", "change_journal"]
+
+
+def _perm_ids():
+    return dict(
+        Permission.objects.filter(
+            content_type__app_label="clients", codename__in=OBJECT_PERMS
+        ).values_list("codename", "pk")
+    )
+
+
+def _desired_grants(client, now):
+    """The set of grants the facts call for: (kind, principal, perm, object id), where kind
+    is one of "client-user", "client-group", "journal-user", "journal-group"."""
+
+    perms = _perm_ids()
+    groups = unit_group_ids()
+    grants = set()
+    active_units = set(client.enrollments.active().values_list("unit", flat=True))
+    journals = list(client.journals.all())
+    assigned = {}
+    for journal_id, counsellor_id in Assignment.objects.current(timezone.localdate(now)).filter(
+        journal__client=client
+    ).values_list("journal_id", "counsellor_id"):
+        assigned.setdefault(journal_id, set()).add(counsellor_id)
+
+    # Who reads and writes each active unit's journal: ("group", id) or ("user", id).
+    readers = {}
+    for unit in active_units:
+        grants.add(("client-group", groups[unit], perms["view_client"], client.pk))
+        grants.add(("client-group", groups[unit], perms["change_client"], client.pk))
+        if unit in TEAM_UNITS:
+            readers[unit] = {("group", groups[unit])}
+        else:
+            readers[unit] = {
+                ("user", counsellor_id)
+                for journal in journals
+                if journal.unit == unit
+                for counsellor_id in assigned.get(journal.pk, ())
+            }
+            for _kind, counsellor_id in readers[unit]:
+                grants.add(("client-user", counsellor_id, perms["view_client"], client.pk))
+
+    def grant_journal(principals, journal, perm_names):
+        for kind, principal in principals:
+            for name in perm_names:
+                grants.add((f"journal-{kind}", principal, perms[name], journal.pk))
+
+    for journal in journals:
+        if journal.unit in active_units:
+            grant_journal(readers[journal.unit], journal, ["view_journal", "change_journal"])
+
+    for unit_a, unit_b in Consent.objects.active().filter(client=client).values_list(
+        "unit_a", "unit_b"
+    ):
+        if unit_a in active_units and unit_b in active_units:
+            for reader_unit, other_unit in [(unit_a, unit_b), (unit_b, unit_a)]:
+                for journal in journals:
+                    if journal.unit == other_unit:
+                        grant_journal(readers[reader_unit], journal, ["view_journal"])
+
+    for user_id in client.emergency_accesses.open(now).values_list("user_id", flat=True):
+        grants.add(("client-user", user_id, perms["view_client"], client.pk))
+        for journal in journals:
+            grants.add(("journal-user", user_id, perms["view_journal"], journal.pk))
+    return grants
+
+
+def _grant_tables():
+
+    return {
+        "client-user": (ClientUserObjectPermission, "user_id"),
+        "client-group": (ClientGroupObjectPermission, "group_id"),
+        "journal-user": (JournalUserObjectPermission, "user_id"),
+        "journal-group": (JournalGroupObjectPermission, "group_id"),
+    }
+
+
+@transaction.atomic
+def sync_client(client, *, now=None):
+    """Make the object permissions on the client and its journals exactly what the facts
+    call for: grant what is missing, revoke what is no longer due."""
+
+    now = now or timezone.now()
+    # One sync at a time per client: a sync that read the facts before another change must
+    # not write grants that change has withdrawn.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    desired = _desired_grants(client, now)
+    journal_ids = list(client.journals.values_list("pk", flat=True))
+    for kind, (model, principal_field) in _grant_tables().items():
+        scope = (
+            model.objects.filter(content_object_id=client.pk)
+            if kind.startswith("client")
+            else model.objects.filter(content_object_id__in=journal_ids)
+        )
+        existing = {
+            (principal, perm, obj): pk
+            for pk, principal, perm, obj in scope.values_list(
+                "pk", principal_field, "permission_id", "content_object_id"
+            )
+        }
+        wanted = {(p, perm, obj) for k, p, perm, obj in desired if k == kind}
+        stale = [pk for key, pk in existing.items() if key not in wanted]
+        if stale:
+            model.objects.filter(pk__in=stale).delete()
+        missing = wanted - set(existing)
+        if missing:
+            model.objects.bulk_create(
+                [
+                    model(**{principal_field: p, "permission_id": perm, "content_object_id": obj})
+                    for p, perm, obj in missing
+                ],
+                ignore_conflicts=True,
+            )
+
+
+def expire_lapsed(user, *, now=None):
+    """Revoke the user's emergency accesses and substitute assignments whose time is up.
+    Called at every access, so no scheduler is needed."""
+
+    now = now or timezone.now()
+    lapsed_access = list(
+        EmergencyAccess.objects.filter(user=user, closed_at__isnull=True, expires_at__lte=now)
+        .select_related("client")
+    )
+    lapsed_substitutes = list(
+        Assignment.objects.filter(
+            counsellor=user, ended_at__isnull=True, ends_on__lt=timezone.localdate(now)
+        ).select_related("journal__client")
+    )
+    if not lapsed_access and not lapsed_substitutes:
+        return
+    with transaction.atomic():
+        clients = {}
+        for access in lapsed_access:
+            access.closed_at = access.expires_at
+            access.save(update_fields=["closed_at"])
+            clients[access.client_id] = access.client
+        for assignment in lapsed_substitutes:
+            assignment.ended_at = now
+            assignment.save(update_fields=["ended_at"])
+            clients[assignment.journal.client_id] = assignment.journal.client
+        for client in clients.values():
+            sync_client(client, now=now)
+
+
+# --- questions the views ask -----------------------------------------------------------------
+
+
+def _has_object_perm(user, perm_codename, obj, kind):
+    return type(obj).objects.filter(pk=obj.pk).filter(
+        _visible_filter(user, perm_codename, kind)
+    ).exists()
+
+
+def _object_perm_ids(user):
+    """{codename: id} of the object permissions, remembered on the user for the request."""
+    cache = user.__dict__.get("_object_perm_ids")
+    if cache is None:
+        cache = user.__dict__["_object_perm_ids"] = _perm_ids()
+    return cache
+
+
+def _visible_filter(user, perm_codename, kind):
+    """A Q() for "the user holds perm on this row", through their own or a group's grant.
+    Filters on ids, so that each EXISTS is one probe of the tables' unique indexes
+    (user/group, permission, object)."""
+    model_user, _ = _grant_tables()[f"{kind}-user"]
+    model_group, _ = _grant_tables()[f"{kind}-group"]
+    perm_id = _object_perm_ids(user)[perm_codename]
+    own = model_user.objects.filter(
+        user_id=user.pk, permission_id=perm_id, content_object=OuterRef("pk")
+    )
+    via_group = model_group.objects.filter(
+        group_id__in=list(user.group_ids_by_name.values()), permission_id=perm_id,
+        content_object=OuterRef("pk"),
+    )
+    return Q(Exists(own)) | Q(Exists(via_group))
+
+
+def visible_clients(user):
+    """Clients (not tombstones) whose registry data the user may see."""
+
+    expire_lapsed(user)
+    if not user.has_perm("clients.view_client"):
+        return Client.objects.none()
+    return Client.objects.current().filter(_visible_filter(user, "view_client", "client"))
+
+
+def can_view_client(user, client):
+    return user.has_perm("clients.view_client") and _has_object_perm(
+        user, "view_client", client, "client"
+    )
+
+
+def can_change_client(user, client):
+    return user.has_perm("clients.change_client") and _has_object_perm(
+        user, "change_client", client, "client"
+    )
+
+
+def visible_journals(user, client):
+    """The client's journals (one per unit, merged ones excluded) the user may read."""
+    if not user.has_perm("clients.view_journal"):
+        return client.journals.none()
+    return client.journals.filter(merged_into__isnull=True).filter(
+        _visible_filter(user, "view_journal", "journal")
+    )
+
+
+def writable_journals(user):
+    """Journals (merged ones included) the user may write in."""
+
+    if not user.has_perm("clients.change_journal"):
+        return Journal.objects.none()
+    return Journal.objects.filter(_visible_filter(user, "change_journal", "journal"))
+
+
+def can_view_journal(user, journal):
+    return user.has_perm("clients.view_journal") and _has_object_perm(
+        user, "view_journal", journal, "journal"
+    )
+
+
+def can_write_journal(user, journal):
+    return user.has_perm("clients.change_journal") and _has_object_perm(
+        user, "change_journal", journal, "journal"
+    )
+
+
+def visible_units(user, client, *, active_units=None, journal_units=None):
+    """The client's units the user may know about: where the user sees the client's
+    registry data through the unit, plus units whose journal the user may read. A caller
+    that has already loaded the client's active units or readable journals passes them."""
+    if active_units is None:
+        active_units = set(client.enrollments.active().values_list("unit", flat=True))
+    if journal_units is None:
+        journal_units = set(visible_journals(user, client).values_list("unit", flat=True))
+    return (user_units(user) & set(active_units)) | set(journal_units)
+
+
+def open_emergency_access(user, client):
+    """The user's open emergency access to the client, or None (remembered per request)."""
+    cache = user.__dict__.setdefault("_emergency_cache", {})
+    if client.pk not in cache:
+        cache[client.pk] = client.emergency_accesses.open().filter(user=user).first()
+    return cache[client.pk]
+
+
+def get_client_or_404(request, public_id, *, change=False, follow_merge=True):
+    """The client the URL names, if the user may see it (or change it); else 404 — a record
+    outside the user's scope must not reveal that it exists. A merged client's tombstone
+    resolves to the surviving client, unless follow_merge is off (views that write: a form
+    made for the merged client must not land on the survivor)."""
+
+    expire_lapsed(request.user)
+    client = Client.objects.filter(public_id=public_id).first()
+    if client is not None and client.merged_into_id and not follow_merge:
+        raise Http404
+    while client is not None and client.merged_into_id:
+        client = client.merged_into
+    if client is None:
+        raise Http404
+    allowed = can_change_client if change else can_view_client
+    if not allowed(request.user, client):
+        raise Http404
+    return client
+
+
+def get_journal_or_404(request, client, unit, *, write=False):
+    """The client's journal of the unit, if the user may read (or write) it; else 404.
+    The journal carries `may_write` for the template (found in the same query)."""
+    user = request.user
+    journals = client.journals.filter(unit=unit, merged_into__isnull=True)
+    if user.has_perm("clients.view_journal"):
+        journals = journals.annotate(
+            may_view=_visible_filter(user, "view_journal", "journal"),
+            may_change=_visible_filter(user, "change_journal", "journal"),
+        )
+    journal = journals.first()
+    if journal is None or not getattr(journal, "may_view", False):
+        raise Http404
+    journal.may_write = journal.may_change and user.has_perm("clients.change_journal")
+    if write and not journal.may_write:
+        raise Http404
+    return journal
+
+
+def may_see_identity(user, client):
+    """Whether protected identity fields may be shown to this user (detail page only)."""
+    return can_change_client(user, client) or open_emergency_access(user, client) is not None
+
+
+def get_entry_or_404(request, entry_id, *, write=False):
+    """(entry, client, journal) for a journal entry the user may read (or write); else 404.
+    journal is the client's current journal of the entry's unit (after a merge, the
+    survivor's). A draft is visible to its author only."""
+
+    expire_lapsed(request.user)
+    entry = (
+        JournalEntry.objects.select_related("journal__merged_into__client", "journal__client")
+        .filter(public_id=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    journal = entry.journal.merged_into or entry.journal
+    allowed = can_write_journal if write else can_view_journal
+    if not allowed(request.user, journal):
+        raise Http404
+    if not entry.is_signed and entry.author_id != request.user.pk:
+        raise Http404
+    return entry, journal.client, journal
+
+
+@dataclass(frozen=True)
+class ClientRights:
+    """What the user may do with one client's record, for the templates: an action is shown
+    only to those who may do it (its view asks the same questions)."""
+
+    change: bool = False
+    merge: bool = False
+    enroll_units: frozenset = frozenset()
+    end_enrollment_units: frozenset = frozenset()
+    record_consent: bool = False
+    revoke_consent: bool = False
+
+
+def client_rights(user, client, *, active_units):
+    """The user's rights on the client; active_units are the client's active enrollments."""
+    if not can_change_client(user, client):
+        return ClientRights()
+    own = user_units(user)
+    main = client.register == Register.MAIN
+    consent_units = (own & set(active_units)) - {UnitCode.KAST}
+    return ClientRights(
+        change=True,
+        merge=main and user.has_perm("clients.merge_client"),
+        enroll_units=frozenset(own - set(active_units) - {UnitCode.KAST})
+        if main and user.has_perm("clients.add_client") else frozenset(),
+        end_enrollment_units=frozenset(own & set(active_units)),
+        record_consent=main and bool(consent_units) and user.has_perm("clients.record_consent"),
+        revoke_consent=user.has_perm("clients.record_consent"),
+    )

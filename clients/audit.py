@@ -1,0 +1,58 @@
+"""What the client views write to the read-access log (DESIGN §4), through the base's
+prostenhet.audit: the rows know whether the client is sealed (KAST), has a protected identity,
+or is read under an emergency access."""
+
+from prostenhet import audit
+from prostenhet.models import AccessKind
+from prostenhet.roles import UnitCode
+
+from . import access
+from .models import Register
+
+group_repeated = audit.group_repeated
+
+
+def log_read(request, client, *, detail=""):
+    """Record that request.user is being shown client's record in the current view. While the
+    user holds an open emergency access to the client, the read is logged as emergency access
+    with its reason, for the manager's review."""
+    emergency = access.open_emergency_access(request.user, client)
+    return audit.record(
+        request,
+        kind=AccessKind.EMERGENCY if emergency else AccessKind.READ,
+        client=client,
+        detail=detail,
+        sealed=client.register == Register.KAST,
+        protected_identity=client.protected_identity,
+        emergency=emergency,
+    )
+
+
+def log_emergency_opened(request, emergency):
+    """Record the opening of an emergency access, with its reason: it is reviewed even if
+    nothing is read under it."""
+    return audit.record(
+        request,
+        kind=AccessKind.EMERGENCY,
+        client=emergency.client,
+        detail="emergency access opened",
+        sealed=emergency.client.register == Register.KAST,
+        protected_identity=emergency.client.protected_identity,
+        emergency=emergency,
+    )
+
+
+def log_search(request, term, *, client=None, flagged=False):
+    """Record a search (and the client it showed, if one). The term is kept unless it may be
+    an identity number (which never goes into a log)."""
+    term = (term or "").strip()
+    return audit.record(
+        request,
+        kind=AccessKind.SEARCH,
+        client=client,
+        detail="" if audit.may_hold_identity_number(term) else term,
+        protected_identity=bool(client and client.protected_identity),
+        sealed=UnitCode.KAST in access.user_units(request.user)
+        or bool(client and client.register == Register.KAST),
+        flagged=flagged,
+    )
