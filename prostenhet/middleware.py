@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from .lib.request_id import new_request_id
 
@@ -17,6 +18,13 @@ HALF_LOGGED_IN_VIEWS = {
     "account:otp-setup",
     "account:logout",
     "account:login",
+    "set_language",
+    "healthz",
+}
+# Views a user may reach while they must replace a password the administrator set.
+PASSWORD_CHANGE_VIEWS = {
+    "account:password-change",
+    "account:logout",
     "set_language",
     "healthz",
 }
@@ -117,6 +125,37 @@ class SecondFactorMiddleware:
 
         target = "account:otp-verify" if user_has_device(request.user) else "account:otp-setup"
         return redirect_to_login(request.get_full_path(), reverse(target))
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password was set by the administrator (a new account, a reset) reaches
+    only the password-change page, and logout, until they have chosen their own password.
+
+    Runs after SecondFactorMiddleware: the second factor comes first. Reads only the user
+    already loaded for the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or not user.must_change_password:
+            return None
+        if settings.TWO_FACTOR_REQUIRED and not user.is_verified():
+            return None  # still at the second factor: SecondFactorMiddleware's pages
+        match = request.resolver_match
+        if match and match.view_name in PASSWORD_CHANGE_VIEWS:
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None  # public views such as static files
+        target = reverse("account:password-change")
+        if request.htmx:
+            # An autosave or another fragment: the whole page goes to the password change.
+            return HttpResponseClientRedirect(target)
+        return redirect_to_login(request.get_full_path(), target)
 
 
 class NoStoreMiddleware:

@@ -26,11 +26,14 @@ def assign_roles(user, roles):
 
 
 @transaction.atomic
-def create_staff(*, username, password, roles, units, by, **profile):
-    """Create an active staff account with the given roles and units."""
+def create_staff(*, username, password, roles, units, by, must_change_password=True, **profile):
+    """Create an active staff account with the given roles and units.
+
+    The password is the administrator's choice, so the user must choose their own at the first
+    login, unless must_change_password=False (the first administrator, who chose their own)."""
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("Användarnamnet är redan upptaget."), field="username")
-    user = User(username=username, **profile)
+    user = User(username=username, must_change_password=must_change_password, **profile)
     user.set_password(password)
     user.save()
     assign_roles(user, roles)
@@ -88,9 +91,22 @@ def reset_two_factor(user, *, by):
 
 @transaction.atomic
 def set_password(user, password, *, by):
-    """Set a new password (the administrator's reset); the old sessions end."""
+    """Set a new password (the administrator's reset); the old sessions end, and the user must
+    choose their own password at the next login."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
+    user.must_change_password = True
     user.end_sessions()
-    user.save(update_fields=["password", "session_stamp"])
+    user.save(update_fields=["password", "must_change_password", "session_stamp"])
+    return user
+
+
+@transaction.atomic
+def change_own_password(user, password):
+    """The user's own choice of a new password: it ends the demand to change it. The caller
+    keeps the current session (update_session_auth_hash)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     return user

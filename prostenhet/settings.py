@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "prostenhet.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "prostenhet.middleware.SecondFactorMiddleware",
+    "prostenhet.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -115,6 +116,19 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves SQLite through the threaded development server, so requests write at
+    # the same time. WAL lets readers and the writer work side by side; a writer waits up to
+    # `timeout` seconds for another instead of failing at once; and transactions take the
+    # write lock when they begin, since SQLite ends a transaction that read first and then
+    # asks to write ("database is locked") without waiting at all.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users and login
@@ -191,6 +205,8 @@ LANGUAGE_COOKIE_NAME = "prostenhet_language"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Stockholm"
+# One date format in every language (ISO 8601, 2026-11-28 13:05): prostenhet/formats.
+FORMAT_MODULE_PATH = ["prostenhet.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -249,14 +265,18 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "prostenhet.lib.request_id.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "prostenhet.lib.request_id.RequestIdFilter"},
+        # 403s and 400s on one line each, without a traceback.
+        "client_error_one_line": {"()": "prostenhet.lib.logging.ClientErrorOneLineFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "client_error_one_line"],
             "formatter": "plain",
         },
     },

@@ -5,9 +5,10 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from .. import services
 from ..forms import CrispyPasswordChangeForm, LoginForm, TokenForm
 
 SETUP_KEY = "otp_setup_key"
@@ -33,13 +35,24 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own new password. It also ends the demand to replace a password the
+    administrator set (PasswordChangeRequiredMiddleware), and leads on to the page the user
+    was on the way to."""
+
     form_class = CrispyPasswordChangeForm
     template_name = "registration/password_change.html"
-    success_url = reverse_lazy("start")
 
     def form_valid(self, form):
+        user = services.change_own_password(
+            self.request.user, form.cleaned_data["new_password1"]
+        )
+        # The other sessions end with the old password; this one goes on.
+        update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Ditt lösenord är bytt."))
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return resolve_url(_next_url(self.request))
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -43,6 +43,7 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings):
     for user in User.objects.all():
         assert user.check_password(DEMO_PASSWORD)
         assert len(user.roles) == 1
+        assert not user.must_change_password  # demo accounts go straight in
     assert {r for u in User.objects.all() for r in u.roles} == set(Role)
     kast = User.objects.get(username="kastbehandlare")
     assert [u.code for u in kast.units.all()] == ["kast"]
@@ -57,6 +58,7 @@ def test_create_sysadmin_makes_a_staff_account_with_the_role(monkeypatch):
     assert user.roles == [Role.SYSADMIN]
     assert not user.is_superuser
     assert user.check_password("ett-langt-losenord-for-admin")
+    assert not user.must_change_password  # they chose the password themselves
 
 
 def test_create_sysadmin_refuses_a_weak_password(monkeypatch):

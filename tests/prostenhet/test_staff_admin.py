@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from prostenhet import services
 from prostenhet.models import User
 from prostenhet.roles import Role
 
@@ -38,6 +41,7 @@ def test_sysadmin_creates_a_clinician_with_units_and_profession(login, sysadmin)
     assert [u.code for u in user.units.all()] == ["spiralen"]
     assert user.profession == "midwife"
     assert user.check_password(NEW_PASSWORD)
+    assert user.must_change_password  # the administrator chose it: changed at first login
 
 
 def test_a_clinician_needs_a_profession(login, sysadmin):
@@ -141,6 +145,7 @@ def test_sysadmin_sets_a_new_password(login, sysadmin, counsellor):
     assert response.status_code == 302
     counsellor.refresh_from_db()
     assert counsellor.check_password(NEW_PASSWORD)
+    assert counsellor.must_change_password
 
 
 def test_staff_list_is_paginated_and_searchable(login, sysadmin, django_assert_max_num_queries):
@@ -170,3 +175,65 @@ def test_staff_changes_are_in_the_audit_log(login, sysadmin, counsellor):
     changed = {field for entry in entries for field in entry.changes_dict}
     assert "first_name" in changed and "units" in changed
     assert "password" not in changed
+
+
+def _password_help_texts(html):
+    return re.findall(r'id="[^"]*password[12]_helptext"[^>]*>(.*?)</div>', html, re.S)
+
+
+@pytest.mark.parametrize("page", ["create", "set-password"])
+def test_the_password_help_text_speaks_of_the_person_not_to_the_administrator(
+    login, sysadmin, counsellor, page
+):
+    client = login(sysadmin)
+    url = (
+        reverse("staff:create")
+        if page == "create"
+        else reverse("staff:set-password", args=[counsellor.public_id])
+    )
+    html = client.get(url).content.decode()
+    help_texts = " ".join(_password_help_texts(html))
+    assert "minst 12 tecken" in help_texts
+    assert "personens namn" in help_texts
+    assert "Ditt" not in help_texts and "ditt" not in help_texts
+
+
+def test_a_refused_initial_password_is_shown_again_in_both_fields(login, sysadmin):
+    client = login(sysadmin)
+    response = client.post(
+        reverse("staff:create"), create_payload(password1="kort-1", password2="kort-1")
+    )
+    html = response.content.decode()
+    assert "minst 12 tecken" in html
+    assert re.search(r'name="password1"[^>]*value="kort-1"|value="kort-1"[^>]*name="password1"',
+                     html)
+    assert re.search(r'name="password2"[^>]*value="kort-1"|value="kort-1"[^>]*name="password2"',
+                     html)
+
+
+def test_a_refused_new_password_is_shown_again_in_both_fields(login, sysadmin, counsellor):
+    client = login(sysadmin)
+    response = client.post(
+        reverse("staff:set-password", args=[counsellor.public_id]),
+        {"new_password1": "123456789012345", "new_password2": "123456789012345"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('value="123456789012345"') == 2
+    counsellor.refresh_from_db()
+    assert not counsellor.must_change_password  # nothing was set
+
+
+def test_the_password_fields_start_empty(login, sysadmin):
+    html = login(sysadmin).get(reverse("staff:create")).content.decode()
+    assert not re.search(r'name="password[12]"[^>]*value=', html)
+
+
+def test_create_staff_and_set_password_demand_a_change_at_first_login(sysadmin):
+    user = services.create_staff(
+        username="ny", password=NEW_PASSWORD, roles=[Role.COUNSELLOR], units=[], by=sysadmin
+    )
+    assert user.must_change_password
+    User.objects.filter(pk=user.pk).update(must_change_password=False)
+    services.set_password(user, "ytterligare-ett-losenord", by=sysadmin)
+    assert User.objects.get(pk=user.pk).must_change_password

@@ -24,8 +24,10 @@ class Command(BaseCommand):
             raise CommandError("Lösenorden är inte lika.")
         try:
             password_validation.validate_password(password)
+            # The administrator chose this password themselves: no change at first login.
             services.create_staff(
-                username=username, password=password, roles=[Role.SYSADMIN], units=[], by=None
+                username=username, password=password, roles=[Role.SYSADMIN], units=[],
+                by=None, must_change_password=False,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
