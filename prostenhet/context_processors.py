@@ -1,13 +1,39 @@
 from django.conf import settings
+from django.urls import reverse
 
 from .navigation import sections_for
 
 
 def layout(request):
-    """What the base layout needs: the demo banner and the user's navigation."""
+    """What the base layout needs: the demo banner, the user's navigation and its current
+    section."""
     user = getattr(request, "user", None)
+    sections = sections_for(user) if user and user.is_authenticated else []
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "TWO_FACTOR_REQUIRED": settings.TWO_FACTOR_REQUIRED,
-        "nav_sections": sections_for(user) if user and user.is_authenticated else [],
+        "nav_sections": sections,
+        "nav_active": active_section(request, sections),
     }
+
+
+def active_section(request, sections):
+    """The url_name of the navigation section the current page belongs to ("start" for the
+    start page), or None. A page belongs to the section whose page it is; else to the section
+    whose address is the longest prefix of its own (/klienter/sammanslagningar/3/angra/ to
+    /klienter/sammanslagningar/); else to the one section of its URL namespace, if there is
+    exactly one. No queries: it reads the resolved URL and reverses the sections' URLs."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    if match.view_name == "start":
+        return "start"
+    names = [section.url_name for section in sections]
+    if match.view_name in names:
+        return match.view_name
+    paths = {name: reverse(name) for name in names}
+    within = [name for name in names if request.path.startswith(paths[name])]
+    if within:
+        return max(within, key=lambda name: len(paths[name]))
+    same_namespace = [name for name in names if name.rpartition(":")[0] == match.namespace]
+    return same_namespace[0] if len(same_namespace) == 1 else None
