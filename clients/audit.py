@@ -11,6 +11,10 @@ from .models import Register
 
 group_repeated = audit.group_repeated
 
+# Fixed details of log rows (stored in English, shown in the user's language: provides.py).
+PROTECTED_IDENTITY_SHOWN = "protected identity shown"
+EMERGENCY_ACCESS_OPENED = "emergency access opened"
+
 
 def log_read(request, client, *, detail=""):
     """Record that request.user is being shown client's record in the current view. While the
@@ -35,7 +39,7 @@ def log_emergency_opened(request, emergency):
         request,
         kind=AccessKind.EMERGENCY,
         client=emergency.client,
-        detail="emergency access opened",
+        detail=EMERGENCY_ACCESS_OPENED,
         sealed=emergency.client.register == Register.KAST,
         protected_identity=emergency.client.protected_identity,
         emergency=emergency,

@@ -3,23 +3,33 @@ and draft entries, consents, one protected identity, KAST clients and one emerge
 Identity numbers come only from Skatteverket's test numbers (demo_data/)."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.utils import timezone
 
 from prostenhet.roles import UnitCode
 
-from . import services
-from .models import BornInSweden, Client, EntryKind, Gender, JournalEntry, Quality
+from . import audit, services
+from .models import DEFAULT_ENTRY_KIND, BornInSweden, Client, EntryKind, Gender, Quality
 
 NUMBERS_FILE = Path(__file__).parent / "demo_data" / "testpersonnummer.txt"
 
+# (alias, gender as the person states it): the unit meets mostly women, some trans and
+# non-binary people and a few men who sell sex.
 ALIASES = [
-    "Lina", "Sara", "Mira", "Nadia", "Elin", "Jessica", "Camilla", "Hanna", "Ida", "Maja",
-    "Amira", "Sofia", "Olga", "Tanja", "Lisa", "Emma", "Fatima", "Jenny", "Ronja", "Vera",
-    "Alex", "Kim", "Robin", "Sam", "Noa", "Irina", "Daria", "Blessing", "Joy", "Precious",
-    "Anette", "Malin", "Petra", "Louise", "Therese", "Viktoria",
+    ("Lina", Gender.WOMAN), ("Sara", Gender.WOMAN), ("Mira", Gender.WOMAN),
+    ("Nadia", Gender.WOMAN), ("Elin", Gender.WOMAN), ("Jessica", Gender.WOMAN),
+    ("Camilla", Gender.WOMAN), ("Hanna", Gender.WOMAN), ("Ida", Gender.WOMAN),
+    ("Maja", Gender.WOMAN), ("Amira", Gender.WOMAN), ("Sofia", Gender.WOMAN),
+    ("Olga", Gender.WOMAN), ("Tanja", Gender.WOMAN), ("Lisa", Gender.WOMAN),
+    ("Emma", Gender.WOMAN), ("Fatima", Gender.WOMAN), ("Jenny", Gender.WOMAN),
+    ("Ronja", Gender.TRANS_NONBINARY), ("Vera", Gender.WOMAN), ("Alex", Gender.TRANS_NONBINARY),
+    ("Kim", Gender.NOT_STATED), ("Robin", Gender.MAN), ("Sam", Gender.TRANS_NONBINARY),
+    ("Noa", Gender.OTHER), ("Irina", Gender.WOMAN), ("Daria", Gender.WOMAN),
+    ("Blessing", Gender.WOMAN), ("Joy", Gender.WOMAN), ("Precious", Gender.WOMAN),
+    ("Anette", Gender.WOMAN), ("Malin", Gender.WOMAN), ("Petra", Gender.WOMAN),
+    ("Louise", Gender.WOMAN), ("Therese", Gender.WOMAN), ("Viktoria", Gender.WOMAN),
 ]
 COUNSELLING_NOTES = [
     "Samtal om självkänsla och hur hon ser på sig själv i dag jämfört med för ett år sedan.",
@@ -68,10 +78,11 @@ def seed_clients(staff):
     today = timezone.localdate()
     created = []
 
-    def register(alias, unit, by, *, number=True, **extra):
+    def register(alias_and_gender, unit, by, *, number=True, **extra):
+        alias, gender = alias_and_gender
         fields = {
             "alias": alias,
-            "gender": rng.choice([Gender.WOMAN] * 6 + [Gender.TRANS_NONBINARY, Gender.MAN]),
+            "gender": gender,
             "born_in_sweden": rng.choice(list(BornInSweden)),
         }
         if number and numbers:
@@ -87,17 +98,21 @@ def seed_clients(staff):
         created.append(client)
         return client
 
-    def write(client, unit, author, texts, count, *, drafts=0, days_back=400):
+    def write(client, unit, author, texts, count, *, days_back=400):
+        """count signed entries spread over the last days_back days, each written and
+        signed on the afternoon of the day it tells of (a believable journal)."""
         journal = client.journals.get(unit=unit, merged_into__isnull=True)
+        step = days_back // max(count, 1)
         for i in range(count):
-            entry = services.save_draft(
-                journal=journal, by=author, text=rng.choice(texts),
-                event_date=today - timedelta(days=days_back - i * (days_back // max(count, 1))),
-                kind=EntryKind.SESSION if unit == UnitCode.COUNSELLING else EntryKind.NOTE,
+            day = today - timedelta(days=days_back - i * step - rng.randint(0, max(step - 1, 0)))
+            written = timezone.make_aware(
+                datetime.combine(day, time(rng.randint(13, 16), rng.randint(0, 59)))
             )
-            services.sign_entry(entry, by=author)
-        for _ in range(drafts):
-            services.save_draft(journal=journal, by=author, text=rng.choice(texts))
+            entry = services.save_draft(
+                journal=journal, by=author, text=rng.choice(texts), event_date=day,
+                kind=DEFAULT_ENTRY_KIND[unit], written_at=written, updated_at=written,
+            )
+            services.sign_entry(entry, by=author, at=written + timedelta(minutes=20))
 
     aliases = iter(ALIASES)
     for i in range(18):
@@ -127,7 +142,7 @@ def seed_clients(staff):
         write(client, UnitCode.TRAFFICKING, outreach, TRAFFICKING_NOTES, 2)
     # KAST's own register: the buyers' programme.
     for alias in ["Johan", "Mikael"]:
-        client = register(alias, UnitCode.KAST, kast, gender=Gender.MAN)
+        client = register((alias, Gender.MAN), UnitCode.KAST, kast)
         write(client, UnitCode.KAST, kast, KAST_NOTES, 2)
 
     # One client with protected identity.
@@ -137,11 +152,11 @@ def seed_clients(staff):
     )
     # A draft the counsellor started four days ago and has not signed.
     first = created[0].journals.get(unit=UnitCode.COUNSELLING)
-    old_draft = services.save_draft(
-        journal=first, by=counsellor, text="Påbörjad anteckning som inte är signerad."
-    )
-    JournalEntry.objects.filter(pk=old_draft.pk).update(
-        written_at=timezone.now() - timedelta(days=4)
+    four_days_ago = timezone.now() - timedelta(days=4)
+    services.save_draft(
+        journal=first, by=counsellor, text="Påbörjad anteckning som inte är signerad.",
+        kind=EntryKind.SESSION, event_date=timezone.localdate(four_days_ago),
+        written_at=four_days_ago, updated_at=four_days_ago,
     )
     # One emergency access, for the manager's review.
     emergency = services.open_emergency_access(
@@ -173,6 +188,6 @@ def _seed_access_log(rng, clients, staff, emergency):
                           kind=AccessKind.READ, view="clients:journal"))
     rows.append(AccessLog(at=emergency.opened_at, user=staff["chef"], client=emergency.client,
                           kind=AccessKind.EMERGENCY, view="clients:emergency-open",
-                          detail="emergency access opened", emergency=emergency))
+                          detail=audit.EMERGENCY_ACCESS_OPENED, emergency=emergency))
     for row in rows:
         row.save()  # save() fills the local weekday and hour

@@ -14,7 +14,7 @@ from prostenhet.navigation import CASEWORK
 from prostenhet.registry import DemoSeeder, ReviewFilter, Section, StartPanel
 from prostenhet.roles import Role
 
-from . import access
+from . import access, audit
 from .models import JournalEntry
 
 DRAFT_REMINDER_DAYS = 3
@@ -68,6 +68,11 @@ VIEW_LABELS = {
     "clients:entry-discard": _("Kasta utkast"),
 }
 
+DETAIL_LABELS = {
+    audit.PROTECTED_IDENTITY_SHOWN: _("skyddad identitet visad"),
+    audit.EMERGENCY_ACCESS_OPENED: _("nödåtkomst öppnad"),
+}
+
 
 def old_drafts_panel(request):
     """The user's unsigned drafts older than DRAFT_REMINDER_DAYS: a note should be signed."""
@@ -106,6 +111,7 @@ def register():
         order=50,
     ))
     registry.view_labels.register(VIEW_LABELS)
+    registry.detail_labels.register(DETAIL_LABELS)
     registry.review_filters.register(ReviewFilter(
         name="client", field=AliasFilterField(label=_("Klient (alias)")),
         apply=filter_by_client_alias, order=10,

@@ -405,6 +405,9 @@ def save_draft(*, journal, by, entry=None, editor="", seq=None, expected_version
     A new draft is made only with text in it (EmptyDraftError): a mis-click keeps nothing.
     A save that changes nothing writes nothing."""
     if entry is None and editor:
+        # One new draft at a time per journal: the same page's autosave and save, racing,
+        # find the draft the first of them made.
+        Journal.objects.select_for_update().filter(pk=journal.pk).first()
         entry = JournalEntry.objects.filter(author=by, editor_token=editor).first()
     if entry is None:
         if not fields.get("text", "").strip():
@@ -462,9 +465,9 @@ def discard_draft(entry, *, by):
 
 
 @transaction.atomic
-def sign_entry(entry, *, by, expected_version=None):
+def sign_entry(entry, *, by, expected_version=None, at=None):
     """Sign the author's draft as it was shown (expected_version): from now on it is never
-    changed or deleted."""
+    changed or deleted. at is the time of signing (now, unless records are brought in)."""
     entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
     if expected_version is not None and entry.version != expected_version:
         raise DomainError(
@@ -479,7 +482,7 @@ def sign_entry(entry, *, by, expected_version=None):
         raise DomainError(_("En tom anteckning kan inte signeras."), field="text")
     if entry.event_date > timezone.localdate():
         raise DomainError(_("Händelsedatumet kan inte vara i framtiden."), field="event_date")
-    now = timezone.now()
+    now = at or timezone.now()
     entry.state = EntryState.SIGNED
     entry.signed_by = by
     entry.signed_at = now

@@ -273,7 +273,7 @@ def client_detail(request, public_id):
     context = _client_context(request, client)
     detail = ""
     if client.protected_identity and context["show_identity"]:
-        detail = "protected identity shown"
+        detail = audit.PROTECTED_IDENTITY_SHOWN
     audit.log_read(request, client, detail=detail)
     return render(request, "clients/client_detail.html", context)
 
@@ -312,7 +312,7 @@ def client_update(request, public_id):
             return redirect("clients:client-detail", public_id=client.public_id)
     # The form shows every identity field: for a protected identity, say so in the log.
     audit.log_read(
-        request, client, detail="protected identity shown" if client.protected_identity else ""
+        request, client, detail=audit.PROTECTED_IDENTITY_SHOWN if client.protected_identity else ""
     )
     changed, unsaved_values = [], []
     if conflict:
@@ -466,9 +466,15 @@ def _new_entry(request, client, journal, *, corrects=None):
             _form_error(form, error)
         else:
             if request.htmx:
-                return render(
+                response = render(
                     request, "clients/_autosave_status.html", {"entry": entry, "oob": True}
                 )
+                # The address bar now names the draft, so that a reload (or a login after
+                # the session ended) opens it; the page keeps saving through this URL.
+                response["HX-Replace-Url"] = reverse(
+                    "clients:entry-edit", args=[entry.public_id]
+                )
+                return response
             return _after_explicit_save(request, entry)
     elif request.htmx:
         return _autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))

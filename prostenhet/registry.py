@@ -103,6 +103,9 @@ start_panels = Registry()
 review_filters = Registry()
 demo_seeders = Registry()
 view_labels = ViewLabels()
+# What a person understands by the fixed detail codes of access-log rows ("protected identity
+# shown"); other details (a search term) are shown as they are.
+detail_labels = ViewLabels()
 # Called with a staff member after their roles, units or active state changed, so that each
 # app ends what the new rights no longer allow (assignments, say).
 staff_rights_changed = Registry()

@@ -43,3 +43,9 @@ def page_url(context, number):
 def view_label(view_name):
     """What a person understands by a view in the access log ("Journal")."""
     return registry.view_labels.label(view_name)
+
+
+@register.filter
+def detail_label(detail):
+    """An access-log row's detail as a person understands it."""
+    return registry.detail_labels.label(detail)

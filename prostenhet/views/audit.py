@@ -20,7 +20,9 @@ review_required = permission_required("prostenhet.review_access_log", raise_exce
 def access_log(request):
     filters = {k: v for k, v in request.GET.items() if k != "page"}
     form = AccessLogFilterForm(filters or None)
-    rows = AccessLog.objects.reviewable_by(request.user).select_related("user", "client", "emergency")
+    rows = AccessLog.objects.reviewable_by(request.user).select_related(
+        "user", "client", "emergency"
+    )
     if form.is_bound and not form.is_valid():
         rows = rows.none()
     elif form.is_bound:

@@ -53,8 +53,9 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-draft-editor]")) return;
+    // An autosave already on its way is left to finish (its number is lower, so the server
+    // drops it if it arrives late); no new one starts.
     form.dataset.submitting = "1";
-    if (window.htmx) window.htmx.trigger(form, "htmx:abort");
     var seq = form.querySelector("input[name=seq]");
     if (seq) seq.value = String(nextSeq(form));
   }, true);

@@ -36,11 +36,13 @@ def test_a_note_survives_an_expired_session_then_is_signed_and_corrected(page, s
     log_in(page, counsellor, device)
     page.wait_for_url(re.compile(r"/journal/counselling/$"))
     page.get_by_test_id("new-entry").click()
-    page.wait_for_url(re.compile(r"/redigera/$"))
-    entry_url = page.url
+    page.wait_for_url(re.compile(r"/ny/$"))
 
     page.get_by_label("Anteckning", exact=True).fill("Samtal om gränssättning och skam.")
     page.get_by_test_id("autosave-status").get_by_text(re.compile("Sparat")).wait_for()
+    # The first autosave stored the draft, and the address bar now names it.
+    page.wait_for_url(re.compile(r"/redigera/$"))
+    entry_url = page.url
 
     # The counsellor is away longer than the idle timeout: the session ends.
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
@@ -71,7 +73,10 @@ def test_a_note_survives_an_expired_session_then_is_signed_and_corrected(page, s
     screenshot(page, "entry-signed")
 
     page.get_by_test_id("correct-entry").click()
-    page.get_by_role("button", name="Skriv rättelse").click()
-    page.wait_for_url(re.compile(r"/redigera/$"))
+    page.wait_for_url(re.compile(r"/ratta/$"))
     assert page.get_by_role("heading", name=re.compile("Rättelse")).is_visible()
+    # The original's text beside the editor.
+    assert "Samtal om gränssättning och skam." in page.get_by_test_id(
+        "corrected-original"
+    ).inner_text()
     assert page.console_errors == []
