@@ -1,5 +1,6 @@
 import time
 
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -10,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from .lib.client_ip import client_ip
 from .lib.request_id import new_request_id
 
 # Views a user may reach after the password but before the second factor.
@@ -168,3 +170,12 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         response["Cache-Control"] = "no-store, private"
         return response
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog's middleware, with the client address read as the lock-out reads it
+    (the library takes the first X-Forwarded-For entry, which the client writes itself)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return None if settings.AUDITLOG_DISABLE_REMOTE_ADDR else client_ip(request)

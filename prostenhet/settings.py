@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "prostenhet.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "prostenhet.middleware.AuditlogMiddleware",
     "prostenhet.middleware.NoStoreMiddleware",
     # Last, so that it sees every failed login the auth backends report.
     "axes.middleware.AxesMiddleware",
@@ -181,13 +181,11 @@ AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 # Behind a reverse proxy, trust exactly PROXY_COUNT hops of X-Forwarded-For; otherwise
 # only the connecting address (a client could forge the header to dodge the lock-out).
+# One function reads the address for the lock-out and the change log (prostenhet/lib/client_ip).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "prostenhet.lib.client_ip.client_ip"
 if PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Object permissions: guardian without an anonymous user (nobody anonymous sees anything).
 ANONYMOUS_USER_NAME = None
