@@ -9,9 +9,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .models import AccessKind, AccessLog
+from auditlog.context import auditlog_value
 
-__all__ = ["AccessKind", "group_repeated", "may_hold_identity_number", "record"]
+from .models import AccessKind, AccessLog, SecurityEvent, SecurityEventKind
+
+__all__ = [
+    "AccessKind", "SecurityEventKind", "group_repeated", "may_hold_identity_number", "record",
+    "security_event",
+]
 
 # Reads of one record by one person this close together are one visit in an extract.
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -30,6 +35,18 @@ def record(request, *, kind, client=None, detail="", sealed=False, protected_ide
         protected_identity=protected_identity,
         emergency=emergency,
         flagged=flagged,
+    )
+
+
+def security_event(kind, *, target, actor, detail=""):
+    """Record a change to target's account, its means of access or its rights, by actor (None:
+    the system or a command). The address is the request's, as the change log has it."""
+    try:
+        address = auditlog_value.get().get("remote_addr")
+    except LookupError:  # outside a request (a management command)
+        address = None
+    return SecurityEvent.objects.create(
+        kind=kind, target=target, actor=actor, detail=detail[:200], address=address or None
     )
 
 

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -119,8 +120,6 @@ class AccessLogQuerySet(models.QuerySet):
 
     def outside_office_hours(self):
         """Rows outside OFFICE_HOURS on weekdays, and every row on a weekend (local time)."""
-        from django.conf import settings
-
         start, end = settings.OFFICE_HOURS
         return self.filter(
             models.Q(local_weekday__gte=6)
@@ -205,3 +204,42 @@ class AccessLogReview(models.Model):
 
     def __str__(self):
         return f"{self.period_start} – {self.period_end}"
+
+
+class SecurityEventKind(models.TextChoices):
+    CREATED = "created", _("Konto skapat")
+    PASSWORD_SET = "password_set", _("Lösenord satt av administratör")
+    PASSWORD_CHANGED = "password_changed", _("Eget lösenord bytt")
+    OTP_RESET = "otp_reset", _("Tvåfaktor återställd")
+    OTP_ENROLLED = "otp_enrolled", _("Tvåfaktor aktiverad")
+    OTP_FAILED = "otp_failed", _("Fel engångskod")
+    ROLES_CHANGED = "roles_changed", _("Roller ändrade")
+    UNITS_CHANGED = "units_changed", _("Verksamhetsdelar ändrade")
+    DEACTIVATED = "deactivated", _("Konto avaktiverat")
+    REACTIVATED = "reactivated", _("Konto aktiverat")
+
+
+class SecurityEvent(models.Model):
+    """A change to an account's means of access or its rights, with who did it to whom
+    (security review, finding 2): reviewed by the managers beside the access log. Written by
+    prostenhet.audit.security_event; never changed."""
+
+    at = models.DateTimeField(_("tid"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("händelse"), max_length=20, choices=SecurityEventKind.choices)
+    actor = models.ForeignKey(
+        User, verbose_name=_("utförd av"), on_delete=models.PROTECT, null=True,
+        related_name="+",
+    )
+    target = models.ForeignKey(
+        User, verbose_name=_("konto"), on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.CharField(_("detalj"), max_length=200, blank=True)
+    address = models.GenericIPAddressField(_("adress"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("säkerhetshändelse")
+        verbose_name_plural = _("säkerhetshändelser")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.target_id}"

@@ -3,15 +3,17 @@
 Each runs in a transaction and takes the acting user explicitly. Accounts are never deleted;
 deactivating one, changing its roles or resetting its two-factor device ends its sessions."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import access, registry
+from . import access, audit, registry
 from .exceptions import DomainError
-from .models import User
-from .roles import Role
+from .models import SecurityEventKind, Unit, User
+from .roles import Role, UnitCode
 
 
 def _end_assignments_outside_rights(user):
@@ -25,6 +27,29 @@ def assign_roles(user, roles):
     user.groups.set(Group.objects.filter(name__in=[Role(r).value for r in roles]))
 
 
+def _check_roles(roles):
+    """The system administrator administers accounts and nothing else: combined with a
+    case-work role they could give themselves a way into the records."""
+    roles = {Role(r) for r in roles}
+    if Role.SYSADMIN in roles and roles & access.CASEWORK_ROLES:
+        raise DomainError(
+            _("Rollen systemförvaltare kan inte kombineras med en roll i klientarbetet."),
+            field="roles",
+        )
+
+
+def _labels(values, choices):
+    """Role or unit names for a security event's detail, in the installation's language
+    (the row is written once and read by every manager)."""
+    names = dict(choices)
+    with translation.override(settings.LANGUAGE_CODE):
+        return ", ".join(str(names.get(v, v)) for v in sorted(values)) or "–"
+
+
+def _unit_codes(units):
+    return {unit.code if isinstance(unit, Unit) else str(unit) for unit in units}
+
+
 @transaction.atomic
 def create_staff(*, username, password, roles, units, by, must_change_password=True, **profile):
     """Create an active staff account with the given roles and units.
@@ -33,25 +58,35 @@ def create_staff(*, username, password, roles, units, by, must_change_password=T
     login, unless must_change_password=False (the first administrator, who chose their own)."""
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("Användarnamnet är redan upptaget."), field="username")
+    _check_roles(roles)
     user = User(username=username, must_change_password=must_change_password, **profile)
     user.set_password(password)
     user.save()
     assign_roles(user, roles)
     user.units.set(units)
     access.sync_staff_units(user)
+    audit.security_event(
+        SecurityEventKind.CREATED, target=user, actor=by,
+        detail=f"{_labels({Role(r).value for r in roles}, Role.choices)}; "
+               f"{_labels(_unit_codes(units), UnitCode.choices)}",
+    )
     return user
 
 
 @transaction.atomic
 def update_staff(user, *, roles, units, by, **profile):
-    """Update profile, roles and units. A change of roles ends the user's sessions."""
+    """Update profile, roles and units. A change of roles ends the user's sessions. Nobody
+    changes their own roles or units: another administrator does."""
     user = User.objects.select_for_update().get(pk=user.pk)
     old_roles = {role.value for role in user.roles}
     new_roles = {Role(r).value for r in roles}
-    if user == by and Role.SYSADMIN in old_roles and Role.SYSADMIN not in new_roles:
-        raise DomainError(
-            _("Du kan inte ta bort din egen roll som systemförvaltare."), field="roles"
-        )
+    old_units = set(user.units.values_list("code", flat=True))
+    new_units = _unit_codes(units)
+    if user == by and old_roles != new_roles:
+        raise DomainError(_("Du kan inte ändra dina egna roller."), field="roles")
+    if user == by and old_units != new_units:
+        raise DomainError(_("Du kan inte ändra dina egna verksamhetsdelar."), field="units")
+    _check_roles(new_roles)
     for field, value in profile.items():
         setattr(user, field, value)
     if old_roles != new_roles:
@@ -61,6 +96,17 @@ def update_staff(user, *, roles, units, by, **profile):
     user.units.set(units)
     access.sync_staff_units(user)
     _end_assignments_outside_rights(user)
+    if old_roles != new_roles:
+        audit.security_event(
+            SecurityEventKind.ROLES_CHANGED, target=user, actor=by,
+            detail=f"{_labels(old_roles, Role.choices)} → {_labels(new_roles, Role.choices)}",
+        )
+    if old_units != new_units:
+        choices = UnitCode.choices
+        audit.security_event(
+            SecurityEventKind.UNITS_CHANGED, target=user, actor=by,
+            detail=f"{_labels(old_units, choices)} → {_labels(new_units, choices)}",
+        )
     return user
 
 
@@ -76,6 +122,10 @@ def set_active(user, active, *, by):
     user.save(update_fields=["is_active", "session_stamp"])
     if not active:
         _end_assignments_outside_rights(user)
+    audit.security_event(
+        SecurityEventKind.REACTIVATED if active else SecurityEventKind.DEACTIVATED,
+        target=user, actor=by,
+    )
     return user
 
 
@@ -86,6 +136,7 @@ def reset_two_factor(user, *, by):
     TOTPDevice.objects.filter(user=user).delete()
     user.end_sessions()
     user.save(update_fields=["session_stamp"])
+    audit.security_event(SecurityEventKind.OTP_RESET, target=user, actor=by)
     return user
 
 
@@ -98,6 +149,7 @@ def set_password(user, password, *, by):
     user.must_change_password = True
     user.end_sessions()
     user.save(update_fields=["password", "must_change_password", "session_stamp"])
+    audit.security_event(SecurityEventKind.PASSWORD_SET, target=user, actor=by)
     return user
 
 
@@ -109,4 +161,19 @@ def change_own_password(user, password):
     user.set_password(password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    audit.security_event(SecurityEventKind.PASSWORD_CHANGED, target=user, actor=user)
     return user
+
+
+@transaction.atomic
+def confirm_device(device):
+    """The user proved with a first code that their authenticator app holds the key."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.security_event(SecurityEventKind.OTP_ENROLLED, target=device.user, actor=device.user)
+    return device
+
+
+def record_wrong_code(user):
+    """A wrong one-time code at login (counted towards the lock-out by the caller)."""
+    audit.security_event(SecurityEventKind.OTP_FAILED, target=user, actor=user)

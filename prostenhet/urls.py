@@ -32,6 +32,7 @@ audit_patterns = (
     [
         path("", audit.access_log, name="access-log"),
         path("granskning/", audit.access_log_review, name="access-log-review"),
+        path("sakerhet/", audit.security_events, name="security-events"),
     ],
     "audit",
 )

@@ -89,6 +89,7 @@ MATRIX = {
     "audit:access-log": only({MA: 200}, 403),
     "clients:access-log-extract": only({MA: 200}, 403),
     "audit:access-log-review": only({MA: 200}, 403),
+    "audit:security-events": only({MA: 200}, 403),
 }
 
 

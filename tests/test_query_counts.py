@@ -68,3 +68,12 @@ def test_access_log_page_queries_are_bounded(login, world):
     )
     client = login(world.ma)
     assert count_queries(client, reverse("audit:access-log")) <= 15
+
+
+def test_security_events_page_queries_are_bounded(login, world):
+    from prostenhet import services
+
+    for _ in range(30):
+        services.reset_two_factor(world.co, by=world.sa)
+    client = login(world.ma)
+    assert count_queries(client, reverse("audit:security-events")) <= 12

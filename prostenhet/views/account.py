@@ -1,12 +1,16 @@
 """Login in two steps (password, then a TOTP code), enrolment of a first device, password
 change and logout."""
 
+from base64 import b32encode
+
 import qrcode
 import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -73,6 +77,20 @@ def _next_url(request):
     return settings.LOGIN_REDIRECT_URL
 
 
+def _wrong_code(request):
+    """A wrong one-time code counts towards the lock-out like a wrong password (django-otp's
+    growing delay per device stays too) and is a security event. Once the account is locked,
+    the half-finished login ends."""
+    user = request.user
+    credentials = {"username": user.username}
+    services.record_wrong_code(user)
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    if AxesProxyHandler.is_locked(request, credentials):
+        logout(request)
+        return locked_out(request, credentials=credentials)
+    return None
+
+
 def _complete_login(request, device):
     otp_login(request, device)
     # A new session key once the second factor is given, as after the password.
@@ -93,6 +111,9 @@ def otp_verify(request):
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             return _complete_login(request, device)
+        response = _wrong_code(request)
+        if response is not None:
+            return response
         form.add_error(
             "token",
             _("Koden stämmer inte eller har redan använts. Vänta på nästa kod och försök igen."),
@@ -118,8 +139,7 @@ def otp_setup(request):
     form = TokenForm(request.POST or None, submit_label=_("Aktivera"))
     if form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            services.confirm_device(device)
             request.session.pop(SETUP_KEY, None)
             messages.success(request, _("Tvåfaktorsinloggningen är aktiverad."))
             return _complete_login(request, device)
@@ -137,7 +157,5 @@ def otp_setup(request):
 
 
 def _format_secret(device):
-    from base64 import b32encode
-
     secret = b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

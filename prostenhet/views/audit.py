@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..forms import AccessLogFilterForm, AccessLogReviewForm
 from ..lib.paging import open_page
-from ..models import AccessLog, AccessLogReview
+from ..models import AccessLog, AccessLogReview, SecurityEvent
 
 PAGE_SIZE = 50
 
@@ -42,3 +42,12 @@ def access_log_review(request):
         messages.success(request, _("Granskningen är registrerad."))
         return redirect("audit:access-log")
     return render(request, "prostenhet/access_log_review.html", {"form": form})
+
+
+@review_required
+def security_events(request):
+    """Changes to accounts' means of access and rights (passwords, two-factor devices, roles,
+    units, deactivation) and wrong one-time codes, with who did it to whom."""
+    events = SecurityEvent.objects.select_related("actor", "target")
+    page = open_page(events, request.GET.get("page"), PAGE_SIZE)
+    return render(request, "prostenhet/security_events.html", {"page": page})
