@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_migrate
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,6 +35,7 @@ from prostenhet.access import (  # noqa: F401 (the unit questions, asked through
     unit_group_name,
     user_units,
 )
+from prostenhet.models import User
 from prostenhet.roles import UnitCode
 
 from .models import (
@@ -177,15 +180,19 @@ def expire_lapsed(user, *, now=None):
     Called at every access, so no scheduler is needed."""
 
     now = now or timezone.now()
-    lapsed_access = list(
-        EmergencyAccess.objects.filter(user=user, closed_at__isnull=True, expires_at__lte=now)
-        .select_related("client")
+    lapsed_access = EmergencyAccess.objects.filter(
+        user=user, closed_at__isnull=True, expires_at__lte=now
     )
-    lapsed_substitutes = list(
-        Assignment.objects.filter(
-            counsellor=user, ended_at__isnull=True, ends_on__lt=timezone.localdate(now)
-        ).select_related("journal__client")
+    lapsed_substitutes = Assignment.objects.filter(
+        counsellor=user, ended_at__isnull=True, ends_on__lt=timezone.localdate(now)
     )
+    # One round trip in the usual case, where nothing has lapsed.
+    if not User.objects.filter(
+        Q(pk=user.pk), Q(Exists(lapsed_access)) | Q(Exists(lapsed_substitutes))
+    ).exists():
+        return
+    lapsed_access = list(lapsed_access.select_related("client"))
+    lapsed_substitutes = list(lapsed_substitutes.select_related("journal__client"))
     if not lapsed_access and not lapsed_substitutes:
         return
     with transaction.atomic():
@@ -211,27 +218,42 @@ def _has_object_perm(user, perm_codename, obj, kind):
     ).exists()
 
 
+# {database alias: {codename: id}} of the object permissions. The rows are written by the
+# migrations and never change while the server runs; a migrate or a flush (tests) sends
+# post_migrate, which forgets them, so that they are read again.
+_OBJECT_PERM_IDS = {}
+
+
+def _forget_object_perm_ids(**kwargs):
+    _OBJECT_PERM_IDS.clear()
+
+
+post_migrate.connect(_forget_object_perm_ids, dispatch_uid="clients.access.object_perm_ids")
+
+
 def _object_perm_ids(user):
-    """{codename: id} of the object permissions, remembered on the user for the request."""
-    cache = user.__dict__.get("_object_perm_ids")
-    if cache is None:
-        cache = user.__dict__["_object_perm_ids"] = _perm_ids()
+    """{codename: id} of the object permissions (read once per process, not per request)."""
+    db = Permission.objects.db
+    cache = _OBJECT_PERM_IDS.get(db)
+    if cache is None or set(cache) != set(OBJECT_PERMS):
+        cache = _OBJECT_PERM_IDS[db] = _perm_ids()
     return cache
 
 
-def _visible_filter(user, perm_codename, kind):
-    """A Q() for "the user holds perm on this row", through their own or a group's grant.
-    Filters on ids, so that each EXISTS is one probe of the tables' unique indexes
-    (user/group, permission, object)."""
+def _visible_filter(user, perm_codename, kind, ref=None):
+    """A Q() for "the user holds perm on this row" (or on the row `ref` points to), through
+    their own or a group's grant. Filters on ids, so that each EXISTS is one probe of the
+    tables' unique indexes (user/group, permission, object)."""
     model_user, _ = _grant_tables()[f"{kind}-user"]
     model_group, _ = _grant_tables()[f"{kind}-group"]
     perm_id = _object_perm_ids(user)[perm_codename]
+    ref = OuterRef("pk") if ref is None else ref
     own = model_user.objects.filter(
-        user_id=user.pk, permission_id=perm_id, content_object=OuterRef("pk")
+        user_id=user.pk, permission_id=perm_id, content_object_id=ref
     )
     via_group = model_group.objects.filter(
         group_id__in=list(user.group_ids_by_name.values()), permission_id=perm_id,
-        content_object=OuterRef("pk"),
+        content_object_id=ref,
     )
     return Q(Exists(own)) | Q(Exists(via_group))
 
@@ -311,16 +333,27 @@ def get_client_or_404(request, public_id, *, change=False, follow_merge=True):
     resolves to the surviving client, unless follow_merge is off (views that write: a form
     made for the merged client must not land on the survivor)."""
 
-    expire_lapsed(request.user)
-    client = Client.objects.filter(public_id=public_id).first()
+    user = request.user
+    expire_lapsed(user)
+    perm = "change_client" if change else "view_client"
+    has_model_perm = user.has_perm(f"clients.{perm}")
+
+    def fetch(**lookup):
+        clients = Client.objects.filter(**lookup)
+        if has_model_perm:
+            # The object permission in the same query (what can_view_client and
+            # can_change_client ask, one round trip fewer).
+            clients = clients.annotate(may_access=_visible_filter(user, perm, "client"))
+        return clients.first()
+
+    client = fetch(public_id=public_id)
     if client is not None and client.merged_into_id and not follow_merge:
         raise Http404
     while client is not None and client.merged_into_id:
-        client = client.merged_into
+        client = fetch(pk=client.merged_into_id)
     if client is None:
         raise Http404
-    allowed = can_change_client if change else can_view_client
-    if not allowed(request.user, client):
+    if not (has_model_perm and getattr(client, "may_access", False)):
         raise Http404
     return client
 
@@ -352,19 +385,34 @@ def may_see_identity(user, client):
 def get_entry_or_404(request, entry_id, *, write=False):
     """(entry, client, journal) for a journal entry the user may read (or write); else 404.
     journal is the client's current journal of the entry's unit (after a merge, the
-    survivor's). A draft is visible to its author only."""
+    survivor's), and carries `may_write` for the template (found in the same query). A draft
+    is visible to its author only."""
 
-    expire_lapsed(request.user)
-    entry = (
-        JournalEntry.objects.select_related("journal__merged_into__client", "journal__client")
-        .filter(public_id=entry_id)
-        .first()
-    )
+    user = request.user
+    expire_lapsed(user)
+    entries = JournalEntry.objects.select_related(
+        "journal__merged_into__client", "journal__client", "author", "signed_by"
+    ).filter(public_id=entry_id)
+    # The rights on the journal (the survivor's after a merge) in the same query: what
+    # can_view_journal and can_write_journal ask, without a round trip each.
+    journal_id = Coalesce(OuterRef("journal__merged_into_id"), OuterRef("journal_id"))
+    may_view = user.has_perm("clients.view_journal")
+    may_change = user.has_perm("clients.change_journal")
+    if may_view:
+        entries = entries.annotate(
+            may_view=_visible_filter(user, "view_journal", "journal", ref=journal_id)
+        )
+    if may_change:
+        entries = entries.annotate(
+            may_change=_visible_filter(user, "change_journal", "journal", ref=journal_id)
+        )
+    entry = entries.first()
     if entry is None:
         raise Http404
     journal = entry.journal.merged_into or entry.journal
-    allowed = can_write_journal if write else can_view_journal
-    if not allowed(request.user, journal):
+    may_view = may_view and getattr(entry, "may_view", False)
+    journal.may_write = may_change and getattr(entry, "may_change", False)
+    if not (journal.may_write if write else may_view):
         raise Http404
     if not entry.is_signed and entry.author_id != request.user.pk:
         raise Http404

@@ -415,7 +415,8 @@ def journal_detail(request, public_id, unit):
     entries = (
         JournalEntry.objects.filter(journal__client=client, journal__unit=journal.unit)
         .exclude(state=EntryState.DRAFT)
-        .select_related("author", "signed_by", "corrects")
+        # The page shows the author; of the corrected entry only that there is one.
+        .select_related("author")
         .prefetch_related(
             # Only a signed correction marks the original corrected.
             Prefetch("corrections", queryset=JournalEntry.objects.signed(),
@@ -425,7 +426,7 @@ def journal_detail(request, public_id, unit):
     drafts = JournalEntry.objects.filter(
         journal__client=client, journal__unit=journal.unit, author=request.user,
         state=EntryState.DRAFT,
-    ).select_related("corrects")
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.log_read(request, client)
     assignments = journal.assignments.current().select_related("counsellor")
@@ -522,7 +523,7 @@ def entry_detail(request, entry_id):
     ]
     return render(request, "clients/entry_detail.html", {
         "entry": entry, "client": client, "journal": journal,
-        "can_write": access.can_write_journal(request.user, journal),
+        "can_write": journal.may_write,
         "corrections": corrections,
         "corrected": any(c.is_signed for c in corrections),
     })
