@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from prostenhet.models import AccessKind, AccessLog
 from prostenhet.roles import UnitCode
 
 from . import audit, services
@@ -170,8 +171,6 @@ def seed_clients(staff):
 def _seed_access_log(rng, clients, staff, emergency):
     """A few weeks of reads for the access-log review: daytime reads by the counsellor and
     the midwife, a late-evening one, and the emergency access with its reason."""
-    from prostenhet.models import AccessKind, AccessLog
-
     now = timezone.now()
     rows = []
     for day in range(21):

@@ -15,6 +15,7 @@ from prostenhet.registry import DemoSeeder, ReviewFilter, Section, StartPanel
 from prostenhet.roles import Role
 
 from . import access, audit
+from .demo import seed_clients
 from .models import JournalEntry
 
 DRAFT_REMINDER_DAYS = 3
@@ -94,8 +95,6 @@ def filter_by_client_alias(rows, alias):
 
 
 def seed_demo(staff):
-    from .demo import seed_clients
-
     created = seed_clients(staff)
     return _("%(count)d demoklienter skapade.") % {"count": created} if created else ""
 

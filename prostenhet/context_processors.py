@@ -1,6 +1,9 @@
+from urllib.parse import unquote_plus
+
 from django.conf import settings
 from django.urls import reverse
 
+from .audit import may_hold_identity_number
 from .navigation import sections_for
 
 
@@ -16,6 +19,7 @@ def layout(request):
         "nav_active": active_section(request, sections),
     }
 
+        "current_path": current_path(request),
 
 def active_section(request, sections):
     """The url_name of the navigation section the current page belongs to ("start" for the
@@ -37,3 +41,12 @@ def active_section(request, sections):
         return max(within, key=lambda name: len(paths[name]))
     same_namespace = [name for name in names if name.rpartition(":")[0] == match.namespace]
     return same_namespace[0] if len(same_namespace) == 1 else None
+
+
+def current_path(request):
+    """The page's address for the language switch to come back to: without its query when
+    the query may hold an identity number (a refused filter), so the page never repeats it."""
+    query = request.META.get("QUERY_STRING", "")
+    if may_hold_identity_number(unquote_plus(query).replace("page=", "")):
+        return request.path
+    return request.get_full_path()

@@ -2,10 +2,10 @@
 
 from django.db import migrations, models
 
+from prostenhet.lib.text import phone_digits
+
 
 def fill_phone_digits(apps, schema_editor):
-    from prostenhet.lib.text import phone_digits
-
     Client = apps.get_model("clients", "Client")
     for client in Client.objects.exclude(phone="").only("pk", "phone"):
         Client.objects.filter(pk=client.pk).update(phone_digits=phone_digits(client.phone))

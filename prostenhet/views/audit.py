@@ -25,6 +25,10 @@ def access_log(request):
     )
     if form.is_bound and not form.is_valid():
         rows = rows.none()
+        # A refused value (an identity number, say) is not shown back in the field.
+        form.data = form.data.copy()
+        for name in form.errors:
+            form.data[name] = ""
     elif form.is_bound:
         rows = form.filter_qs(rows)
     page = open_page(rows, request.GET.get("page"), PAGE_SIZE)

@@ -4,7 +4,6 @@ a second client with the same number is refused without revealing a record the u
 see, similar clients are shown before a possible duplicate is created, and KAST keeps its own
 register."""
 
-import re
 
 import pytest
 from django.urls import reverse
