@@ -6,16 +6,33 @@ STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test e2e lint install messages makemessages static check-chromium clean
+.PHONY: run test e2e lint install lock messages makemessages static check-chromium clean
 
-$(STAMP): pyproject.toml
+# Dependencies are pinned with their hashes in requirements.lock (`make lock` updates it); the
+# project itself is installed on top of them, editable and without resolving anything.
+# The .env says DEV=1: settings read a .env only when it carries that marker (README).
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@test -f .env || printf '# Development settings for this checkout (not committed).\nDEBUG=1\n' > .env
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@test -f .env || printf '# Development settings for this checkout (not committed).\n# DEV=1 marks it as a developer'"'"'s: settings ignore a .env without it.\nDEV=1\nDEBUG=1\n' > .env
+	@grep -qx 'DEV=1' .env || printf 'DEV=1\n' >> .env
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-pin the dependencies after changing them in pyproject.toml (pins already in the lock are
+# kept): `make lock`; move everything to the newest allowed versions: `make lock
+# LOCK_ARGS=--upgrade`; one package: `make lock LOCK_ARGS="--upgrade-package django"`.
+# pip-tools is installed on demand into its own virtualenv; it is no dependency of the project.
+LOCK_TOOLS := $(VENV)/lock-tools
+lock:
+	@test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
+	  $(LOCK_TOOLS)/bin/python -m pip install --quiet pip-tools; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes \
+	  --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock $(LOCK_ARGS) pyproject.toml
 
 # Compile the translations with Babel (pure Python: no gettext needed).
 messages: $(STAMP)

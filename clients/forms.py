@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from prostenhet.forms import submit_helper
+from prostenhet.forms import autocomplete_off, submit_helper
 from prostenhet.lib import personnummer
 from prostenhet.lib.text import phone_digits
 from prostenhet.models import User
@@ -34,6 +34,7 @@ class ClientSearchForm(forms.Form):
         # URL (and so the browser history and the server's access log).
         self.helper = FormHelper()
         self.helper.add_input(Submit("", _("Sök")))
+        autocomplete_off(self)
 
     def filter_qs(self, qs):
         """Alias prefix; or, for a term of digits, an exact identity number (any accepted
@@ -101,6 +102,8 @@ class ClientForm(forms.ModelForm):
         if self.instance.pk and self.instance.identity_number:
             self.initial["identity_number"] = personnummer.display(self.instance.identity_number)
         self._quality_choices()
+        self._derived_qualities_as_given()
+        autocomplete_off(self)
 
     # (value field, its quality field): a value and its quality code must agree.
     QUALITY_OF = [
@@ -299,6 +302,7 @@ class EmergencySearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Sök"))
+        autocomplete_off(self)
 
     def clean_identity_number(self):
         try:
@@ -318,6 +322,7 @@ class EntryForm(forms.ModelForm):
 
     class Meta:
         model = JournalEntry
+        autocomplete_off(self)
         fields = ["kind", "event_date", "text"]
         widgets = {
             "event_date": DATE_INPUT,
@@ -370,6 +375,7 @@ class EntryForm(forms.ModelForm):
             "text": data["text"],
         }
 
+        autocomplete_off(self)
 
 class SignForm(forms.Form):
     """Signing names the version of the draft the author read on the page."""
@@ -391,3 +397,4 @@ class MergeSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()  # POST: the term may be an identity number
         self.helper.add_input(Submit("", _("Sök")))
+        autocomplete_off(self)

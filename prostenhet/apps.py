@@ -9,6 +9,7 @@ class ProstenhetConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .models import User
         from .navigation import register_base_sections
 

@@ -9,17 +9,19 @@ from .navigation import sections_for
 
 def layout(request):
     """What the base layout needs: the demo banner, the user's navigation and its current
-    section."""
+    section, and the CSRF cookie's name for the page's script."""
     user = getattr(request, "user", None)
     sections = sections_for(user) if user and user.is_authenticated else []
     return {
+        # The name of the CSRF cookie, for static/js/app.js (__Host-csrftoken with HTTPS).
+        "CSRF_COOKIE_NAME": settings.CSRF_COOKIE_NAME,
         "DEMO_MODE": settings.DEMO_MODE,
         "TWO_FACTOR_REQUIRED": settings.TWO_FACTOR_REQUIRED,
         "nav_sections": sections,
         "nav_active": active_section(request, sections),
+        "current_path": current_path(request),
     }
 
-        "current_path": current_path(request),
 
 def active_section(request, sections):
     """The url_name of the navigation section the current page belongs to ("start" for the

@@ -19,6 +19,23 @@ from .models import Unit, User
 from .roles import Profession, Role, UnitCode
 
 
+# Input types that the browser's form history remembers.
+REMEMBERED_INPUT_TYPES = {"text", "search", "email", "tel", "url", "number"}
+
+
+def autocomplete_off(form):
+    """The browser must not remember what was typed into a form with personal data (a shared
+    workstation shows it to the next person as suggestions): autocomplete="off" on every text
+    field and text area that names no autocomplete of its own ("new-password",
+    "one-time-code" and the like stay)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Textarea) or (
+            getattr(widget, "input_type", None) in REMEMBERED_INPUT_TYPES
+        ):
+            widget.attrs.setdefault("autocomplete", "off")
+    return form
+
 def submit_helper(label, *, danger=False):
     helper = FormHelper()
     button = Submit("submit", label)
@@ -151,6 +168,7 @@ class StaffForm(forms.ModelForm):
         self.fields["profession"].choices = [("", _("Inget"))] + list(Profession.choices)
         self.helper = submit_helper(self.submit_label)
 
+        autocomplete_off(self)
     def clean(self):
         cleaned = super().clean()
         roles = cleaned.get("roles") or []
@@ -246,6 +264,7 @@ class AccessLogFilterForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("Periodens slut ligger före dess början."))
+        autocomplete_off(self)
         return cleaned
 
     def filter_qs(self, rows):
@@ -324,3 +343,4 @@ class AccessLogReviewForm(forms.Form):
         if start and end and start > end:
             self.add_error("period_end", _("Periodens slut ligger före dess början."))
         return cleaned
+        autocomplete_off(self)

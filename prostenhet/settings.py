@@ -15,10 +15,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A developer's checkout has a .env (written by `make`, never committed) with DEBUG=1, so that
-# manage.py works there without flags. The environment always wins over it; a deployment
-# configures through the environment and has no .env.
+# manage.py works there without flags. It is read only when it says so with a line DEV=1, the
+# marker `make` writes: any other .env (one left in or copied to a deployment folder) is
+# ignored, so that no file can switch on debug mode and the development key by being there.
+# The environment always wins over the file; a deployment configures through the environment.
 _env_file = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
-if _env_file.is_file():
+
+
+def _is_developer_env_file(path):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.replace(" ", "") == "DEV=1" for line in lines)
+
+
+if _is_developer_env_file(_env_file):
     environ.Env.read_env(str(_env_file))
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -162,7 +174,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60 + 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_NAME = "prostenhet_session"
+# The cookies' names are set with HTTPS below.
 # Readable by our own script (static/js/app.js), so that a page left open across a new login
 # still posts with the current token. HttpOnly would add nothing here: the token is in the page.
 CSRF_COOKIE_HTTPONLY = False
@@ -200,7 +212,6 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Svenska")), ("en", _("Engelska"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-LANGUAGE_COOKIE_NAME = "prostenhet_language"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Stockholm"
@@ -237,6 +248,16 @@ CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# With HTTPS the cookies carry the __Host- prefix (ASVS 5.0 3.3.1): a browser accepts them
+# only from this very host, Secure, with Path=/ and no Domain, so that no other host of the
+# domain can set or overwrite them. Browsers refuse a __Host- cookie without Secure, so on
+# plain HTTP (development, the test suite) the names are plain. static/js/app.js reads the
+# CSRF cookie by the name the page gives it (templates/base.html).
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "prostenhet_session"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
+LANGUAGE_COOKIE_NAME = "__Host-prostenhet_language" if HTTPS else "prostenhet_language"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = LANGUAGE_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = LANGUAGE_COOKIE_DOMAIN = None
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True

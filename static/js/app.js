@@ -4,10 +4,20 @@
 
   // The current CSRF token, from the cookie. After logging in again (in another tab, when a
   // session ended mid-note) the token on an open page is stale; the cookie's is not. Reading
-  // it at send time lets that page save the text still on it.
+  // it at send time lets that page save the text still on it. The cookie's name is the one
+  // the page gives (<body data-csrf-cookie>): __Host-csrftoken with HTTPS, csrftoken without.
   function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : null;
+    var name = document.body && document.body.getAttribute("data-csrf-cookie");
+    if (!name) return null;
+    var cookies = document.cookie ? document.cookie.split(";") : [];
+    for (var i = 0; i < cookies.length; i++) {
+      var cookie = cookies[i].replace(/^\s+/, "");
+      var equals = cookie.indexOf("=");
+      if (equals > 0 && cookie.slice(0, equals) === name) {
+        return decodeURIComponent(cookie.slice(equals + 1));
+      }
+    }
+    return null;
   }
 
   document.addEventListener("htmx:configRequest", function (event) {

@@ -17,7 +17,7 @@ def run_manage(*args, **env):
         if key
         not in {
             "SECRET_KEY", "DEBUG", "HTTPS", "DEMO_MODE", "ALLOWED_HOSTS",
-            "DJANGO_ALLOW_ASYNC_UNSAFE", "TWO_FACTOR_REQUIRED",
+            "DJANGO_ALLOW_ASYNC_UNSAFE", "TWO_FACTOR_REQUIRED", "DATABASE_URL", "ENV_FILE",
         }
     }
     environment["ENV_FILE"] = "/nonexistent"  # a developer's .env must not soften the checks
@@ -54,6 +54,7 @@ def test_check_deploy_is_clean_in_production_mode():
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         DEBUG="0", SECRET_KEY=REAL_KEY, ALLOWED_HOSTS="prostenhet.example.se",
+        DATABASE_URL="postgres://prostenhet@db.example.se:5432/prostenhet",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
