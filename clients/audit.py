@@ -14,6 +14,9 @@ group_repeated = audit.group_repeated
 # Fixed details of log rows (stored in English, shown in the user's language: provides.py).
 PROTECTED_IDENTITY_SHOWN = "protected identity shown"
 EMERGENCY_ACCESS_OPENED = "emergency access opened"
+NUMBER_FOUND_AT_REGISTRATION = "identity number found outside the user's sight at registration"
+NUMBER_FOUND_AT_EDIT = "identity number of another client given when editing"
+ENROLLED_EXISTING = "enrolled a person found in the registry"
 
 
 def log_read(request, client, *, detail=""):
@@ -46,17 +49,27 @@ def log_emergency_opened(request, emergency):
     )
 
 
-def log_search(request, term, *, client=None, flagged=False):
+def log_search(request, term, *, client=None, flagged=False, registers=None):
     """Record a search (and the client it showed, if one). The term is kept unless it may be
-    an identity number (which never goes into a log)."""
+    an identity number (which never goes into a log).
+
+    The row is sealed for KAST only when it could tell of a KAST client: it names one, or it
+    is a search that looked in KAST's register (registers: the registers searched; by default
+    those the user sees, KAST's for KAST staff). An emergency look-up in the main register by
+    someone who also works in KAST is reviewed like anyone's."""
     term = (term or "").strip()
+    if client is not None:
+        sealed = client.register == Register.KAST
+    elif registers is not None:
+        sealed = Register.KAST in registers
+    else:
+        sealed = UnitCode.KAST in access.user_units(request.user)
     return audit.record(
         request,
         kind=AccessKind.SEARCH,
         client=client,
         detail="" if audit.may_hold_identity_number(term) else term,
         protected_identity=bool(client and client.protected_identity),
-        sealed=UnitCode.KAST in access.user_units(request.user)
-        or bool(client and client.register == Register.KAST),
+        sealed=sealed,
         flagged=flagged,
     )

@@ -112,6 +112,18 @@ class ClientForm(forms.ModelForm):
         ("birth_year", "birth_year_quality"),
     ]
 
+    def _derived_qualities_as_given(self):
+        """A stored quality that merely follows from the value ("Känd" with a value, "Inte
+        efterfrågad" without) is shown as "Enligt uppgiften", so that typing a name where
+        there was none gives "Känd" without touching the quality."""
+        if not self.instance.pk:
+            return
+        for value_field, quality_field in self.QUALITY_OF:
+            value = getattr(self.instance, value_field)
+            derived = Quality.KNOWN if value not in (None, "") else Quality.NOT_ASKED
+            if self.initial.get(quality_field) == derived:
+                self.initial[quality_field] = ""
+
     def _quality_choices(self):
         for _value_field, quality_field in self.QUALITY_OF:
             field = self.fields[quality_field]
@@ -277,7 +289,7 @@ class AssignmentForm(forms.Form):
 
 class EmergencyAccessForm(forms.Form):
     reason = forms.CharField(
-        label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Skäl"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Skälet sparas och granskas av enhetschefen."),
     )
     hours = forms.IntegerField(label=_("Antal timmar"), min_value=1, initial=4)
@@ -290,9 +302,17 @@ class EmergencyAccessForm(forms.Form):
             forms.IntegerField(max_value=max_hours).validators[-1]
         )
         self.helper = submit_helper(_("Öppna nödåtkomst"), danger=True)
+        autocomplete_off(self)
 
 
 class EmergencySearchForm(forms.Form):
+    """The reason comes first: only with it does the search show whom the number belongs to."""
+
+    reason = forms.CharField(
+        label=_("Skäl"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Varför behöver du nödåtkomst? Skälet sparas och granskas av "
+                    "enhetschefen."),
+    )
     identity_number = forms.CharField(
         label=_("Personnummer"), max_length=20,
         help_text=_("Nödåtkomst söks bara på exakt personnummer."),
@@ -322,7 +342,6 @@ class EntryForm(forms.ModelForm):
 
     class Meta:
         model = JournalEntry
-        autocomplete_off(self)
         fields = ["kind", "event_date", "text"]
         widgets = {
             "event_date": DATE_INPUT,
@@ -356,6 +375,7 @@ class EntryForm(forms.ModelForm):
         sign.field_classes = "btn btn-success ms-2"
         self.helper.add_input(save)
         self.helper.add_input(sign)
+        autocomplete_off(self)
 
     def clean_event_date(self):
         date = self.cleaned_data["event_date"]
@@ -375,7 +395,6 @@ class EntryForm(forms.ModelForm):
             "text": data["text"],
         }
 
-        autocomplete_off(self)
 
 class SignForm(forms.Form):
     """Signing names the version of the draft the author read on the page."""

@@ -334,7 +334,8 @@ class JournalEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="journal_entries",
         verbose_name=_("författare"),
     )
-    text = models.TextField(_("text"), blank=True)
+    # Bounded for the forms (a long session note is a few thousand characters).
+    text = models.TextField(_("text"), blank=True, max_length=50_000)
     state = models.CharField(
         _("status"), max_length=10, choices=EntryState.choices, default=EntryState.DRAFT
     )
@@ -458,7 +459,7 @@ class EmergencyAccess(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="emergency_accesses"
     )
-    reason = models.TextField(_("skäl"))
+    reason = models.TextField(_("skäl"), max_length=1000)
     opened_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("gäller till"))
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -72,6 +72,10 @@ VIEW_LABELS = {
 DETAIL_LABELS = {
     audit.PROTECTED_IDENTITY_SHOWN: _("skyddad identitet visad"),
     audit.EMERGENCY_ACCESS_OPENED: _("nödåtkomst öppnad"),
+    audit.NUMBER_FOUND_AT_REGISTRATION: _("personnummer som finns i registret angavs vid "
+                                          "registrering"),
+    audit.NUMBER_FOUND_AT_EDIT: _("en annan klients personnummer angavs vid ändring"),
+    audit.ENROLLED_EXISTING: _("person i registret skrevs in i verksamhetsdelen"),
 }
 
 

@@ -4,7 +4,10 @@ and lets clients.access recompute the object permissions the change calls for.""
 
 from datetime import timedelta
 
+from auditlog.models import LogEntry
+from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from prostenhet.exceptions import DomainError
 from prostenhet.lib import personnummer
+from prostenhet.lib.text import fold
 from prostenhet.roles import Role, UnitCode
 
 from . import access
@@ -79,21 +83,26 @@ def check_adult(*, identity_number="", birth_year=None, estimated_age=None, toda
 
 
 def find_duplicate(identity_number, register):
+    """The current client in register with identity_number, or None. A number held only by
+    the tombstone of a merge points to the client it was merged into."""
     if not identity_number:
         return None
-    return (
-        Client.objects.current()
-        .filter(register=register, identity_number=identity_number)
-        .first()
-    )
+    holders = Client.objects.filter(register=register, identity_number=identity_number)
+    current = holders.filter(merged_into__isnull=True).first()
+    if current is not None:
+        return current
+    client = holders.first()
+    seen = set()
+    while client is not None and client.merged_into_id and client.pk not in seen:
+        seen.add(client.pk)
+        client = Client.objects.filter(pk=client.merged_into_id).first()
+    return client
 
 
 def similar_clients(user, *, alias, birth_year, register):
     """Clients the user may see with the same alias (folded) and birth year."""
     if not alias or not birth_year:
         return Client.objects.none()
-    from prostenhet.lib.text import fold
-
     return access.visible_clients(user).filter(
         register=register, alias_folded=fold(alias), birth_year=birth_year
     )
@@ -172,8 +181,6 @@ def update_client(client, *, expected_version, by, **fields):
 
 def _changed_since(client, version):
     """The registry fields changed by saves after `version`, from the change log."""
-    from auditlog.models import LogEntry
-
     changed = set()
     for entry in LogEntry.objects.get_for_object(client).filter(
         additional_data__version__gt=version
@@ -184,8 +191,6 @@ def _changed_since(client, version):
 
 def _log_change(current, before, fields, by):
     # QuerySet.update() sends no signals: write the change-log row ourselves.
-    from auditlog.models import LogEntry
-
     changes = {
         name: [str(getattr(before, name)), str(getattr(current, name))]
         for name in fields
@@ -270,7 +275,10 @@ def assign_counsellor(journal, counsellor, *, by):
     _check_may_assign(journal, by)
     _check_counsellor(journal, counsellor)
     now = timezone.now()
-    journal.assignments.current().filter(role=AssignmentRole.RESPONSIBLE).update(ended_at=now)
+    # One by one, so that each ended assignment has its row in the change log.
+    for previous in journal.assignments.current().filter(role=AssignmentRole.RESPONSIBLE):
+        previous.ended_at = now
+        previous.save(update_fields=["ended_at"])
     assignment = Assignment.objects.create(
         journal=journal, counsellor=counsellor, role=AssignmentRole.RESPONSIBLE, created_by=by
     )
@@ -549,6 +557,12 @@ def merge_clients(survivor, duplicate, *, by):
     survivor_units = set(survivor.enrollments.active().values_list("unit", flat=True))
     for enrollment in duplicate.enrollments.active().filter(unit__in=survivor_units):
         move(enrollment, "ended_on", timezone.localdate())
+    # The same consent given twice (both records hold it): the survivor's stands, the
+    # duplicate's ends, so that one active consent per pair of units remains.
+    survivor_pairs = set(survivor.consents.active().values_list("unit_a", "unit_b"))
+    for consent in duplicate.consents.active():
+        if (consent.unit_a, consent.unit_b) in survivor_pairs:
+            move(consent, "revoked_at", timezone.now())
     for model, field in _client_foreign_keys():
         for obj in model.objects.filter(**{field.name: duplicate}):
             move(obj, field.attname, survivor.pk)
@@ -573,6 +587,8 @@ def merge_clients(survivor, duplicate, *, by):
     merge = ClientMerge.objects.create(
         survivor=survivor, merged=duplicate, merged_by=by, moved=_jsonable(moved)
     )
+    _log_moves(moved + [{"model": "clients.client", "pk": duplicate.pk,
+                         "field": "merged_into_id", "old": None}], by=by, merge=merge)
     survivor.refresh_from_db()
     duplicate.refresh_from_db()
     access.sync_client(survivor)
@@ -581,9 +597,6 @@ def merge_clients(survivor, duplicate, *, by):
 
 
 def _move_change_log(duplicate, survivor, moved):
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
     content_type = ContentType.objects.get_for_model(Client)
     for entry in LogEntry.objects.filter(content_type=content_type, object_id=duplicate.pk):
         moved.append({"model": "auditlog.logentry", "pk": entry.pk, "field": "object_id",
@@ -591,6 +604,34 @@ def _move_change_log(duplicate, survivor, moved):
         LogEntry.objects.filter(pk=entry.pk).update(
             object_id=survivor.pk, object_pk=str(survivor.pk)
         )
+
+
+def _log_moves(moved, *, by, merge, undo=False):
+    """QuerySet.update() writes no change-log row: write one for each row a merge (or its
+    undoing) moved, with the merge it belongs to. The change log's own rows moved along are
+    not logged again; an identity number is masked."""
+    for row in moved:
+        if row["model"] == "auditlog.logentry":
+            continue
+        instance = apps.get_model(row["model"]).objects.filter(pk=row["pk"]).first()
+        if instance is None:
+            continue
+        old, new = row["old"], getattr(instance, row["field"])
+        if row["field"] == "identity_number":
+            old, new = "*" * 12, "*" * 12
+        LogEntry.objects.log_create(
+            instance, action=LogEntry.Action.UPDATE, actor=by, force_log=True,
+            changes={row["field"]: [str(old), str(new)]},
+            additional_data={"undo_merge" if undo else "merge": merge.pk},
+        )
+
+
+def _current_value(row):
+    """What a moved row holds before the undo puts it back (for the undo's change-log row)."""
+    if row["model"] == "auditlog.logentry":
+        return None
+    instance = apps.get_model(row["model"]).objects.filter(pk=row["pk"]).first()
+    return getattr(instance, row["field"]) if instance is not None else None
 
 
 def _jsonable(moved):
@@ -603,18 +644,34 @@ def _jsonable(moved):
 @transaction.atomic
 def undo_merge(merge, *, by):
     """Put every moved row back where it was and revive the merged client."""
-    from django.apps import apps
-
     merge = ClientMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
         raise DomainError(_("Sammanslagningen är redan ångrad."))
+    # What each row holds now, for the change log of the undo.
+    undone = [{**row, "old": _current_value(row)} for row in merge.moved]
     for row in reversed(merge.moved):
         model = apps.get_model(row["model"])
         values = {row["field"]: row["old"]}
         if row["model"] == "auditlog.logentry":
             values["object_pk"] = str(row["old"])
         model.objects.filter(pk=row["pk"]).update(**values)
+    # Every row is back (the survivor's own number too); the rollback undoes them if the
+    # merged client cannot live again.
+    merged = Client.objects.get(pk=merge.merged_id)
+    if merged.identity_number and Client.objects.current().filter(
+        register=merged.register, identity_number=merged.identity_number
+    ).exclude(pk=merged.pk).exists():
+        # The number was registered again after the merge: two living clients cannot hold it.
+        raise DomainError(_(
+            "Sammanslagningen kan inte ångras: personnumret har registrerats på en annan klient "
+            "efter sammanslagningen. Slå först samman eller rätta den klienten."
+        ))
     Client.objects.filter(pk=merge.merged_id).update(merged_into=None)
+    _log_moves(
+        undone + [{"model": "clients.client", "pk": merge.merged_id,
+                   "field": "merged_into_id", "old": merge.survivor_id}],
+        by=by, merge=merge, undo=True,
+    )
     merge.undone_at = timezone.now()
     merge.undone_by = by
     merge.save(update_fields=["undone_at", "undone_by"])

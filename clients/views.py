@@ -169,8 +169,8 @@ def client_create(request):
                     # patient who now wants counselling): offer to enrol the person in the
                     # user's unit, telling nothing of where else they are a client.
                     audit.log_search(
-                        request, "identity number found outside the user's sight at "
-                        "registration", client=error.existing, flagged=True,
+                        request, audit.NUMBER_FOUND_AT_REGISTRATION, client=error.existing,
+                        flagged=True,
                     )
                     key = searches.remember(
                         request, "enrol-existing", client=error.existing.pk,
@@ -206,7 +206,7 @@ def client_enrol_existing(request, key):
     def enrol():
         services.enroll(existing, unit, by=request.user)
         audit.log_search(
-            request, "enrolled a person found in the registry", client=existing, flagged=True
+            request, audit.ENROLLED_EXISTING, client=existing, flagged=True
         )
 
     return _confirmation(
@@ -304,6 +304,11 @@ def client_update(request, public_id):
             form.is_valid()
             form.add_error(None, error.message)
         except services.DuplicateClientError as error:
+            # Trying numbers on a client one may edit must leave a trace, as registering
+            # them does: the manager reviews it.
+            audit.log_search(
+                request, audit.NUMBER_FOUND_AT_EDIT, client=error.existing, flagged=True
+            )
             form.add_error("identity_number", error.message)
         except DomainError as error:
             _form_error(form, error)
@@ -663,30 +668,37 @@ def assignment_end(request, public_id, assignment_id):
 
 @permission_required("clients.open_emergency_access", raise_exception=True)
 def emergency_search(request):
-    """Find a record outside one's rights by exact identity number (main register only).
-    POST, then a redirect to the result (?s=<opaque key>): Back and reload work."""
+    """Find a record outside one's rights by exact identity number (main register only),
+    with the reason given first: the result names the person (alias, birth year). POST, then
+    a redirect to the result (?s=<opaque key>): Back and reload work."""
     form = EmergencySearchForm(_post(request))
     if form.is_valid():
-        audit.log_search(request, form.cleaned_data["identity_number"])
+        reason = form.cleaned_data["reason"]
+        audit.log_search(request, reason, registers={Register.MAIN})
         found = (
             Client.objects.current()
             .filter(register=Register.MAIN, identity_number=form.cleaned_data["identity_number"])
             .first()
         )
-        if found is None:
-            form.add_error("identity_number", _("Ingen klient hittades."))
-        else:
-            key = searches.remember(request, "emergency", client=found.pk)
-            return redirect(reverse("clients:emergency-search") + f"?s={key}")
+        key = searches.remember(
+            request, "emergency", client=found.pk if found else None, reason=reason
+        )
+        return redirect(reverse("clients:emergency-search") + f"?s={key}")
     found = None
+    not_found = False
     search = searches.recall(request, "emergency", request.GET.get("s"))
     if request.method == "GET" and search is not None:
-        found = Client.objects.current().filter(
-            pk=search["client"], register=Register.MAIN
-        ).first()
+        if search["client"] is not None:
+            found = Client.objects.current().filter(
+                pk=search["client"], register=Register.MAIN
+            ).first()
+        not_found = found is None
         if found is not None:
-            audit.log_search(request, "", client=found)
-    return render(request, "clients/emergency_search.html", {"form": form, "found": found})
+            audit.log_search(request, search["reason"], client=found)
+    return render(request, "clients/emergency_search.html", {
+        "form": form, "found": found, "not_found": not_found,
+        "key": request.GET.get("s") if found else None,
+    })
 
 
 @permission_required("clients.open_emergency_access", raise_exception=True)
@@ -696,9 +708,14 @@ def emergency_open(request, public_id):
     ).first()
     if client is None:
         raise Http404
-    form = EmergencyAccessForm(_post(request), max_hours=settings.EMERGENCY_ACCESS_HOURS)
+    # The reason given at the search comes along (it can be made more precise here).
+    search = searches.recall(request, "emergency", request.GET.get("s")) or {}
+    form = EmergencyAccessForm(
+        _post(request), max_hours=settings.EMERGENCY_ACCESS_HOURS,
+        initial={"reason": search.get("reason", "")},
+    )
     if request.method == "GET":
-        audit.log_search(request, "", client=client)  # the page names the client
+        audit.log_search(request, search.get("reason", ""), client=client)  # names the client
     if form.is_valid():
         try:
             emergency = services.open_emergency_access(

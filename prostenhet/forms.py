@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
+from .access import CASEWORK_ROLES
 from .audit import may_hold_identity_number
 from .models import Unit, User
 from .roles import Profession, Role, UnitCode
-
 
 # Input types that the browser's form history remembers.
 REMEMBERED_INPUT_TYPES = {"text", "search", "email", "tel", "url", "number"}
@@ -35,6 +35,7 @@ def autocomplete_off(form):
         ):
             widget.attrs.setdefault("autocomplete", "off")
     return form
+
 
 def submit_helper(label, *, danger=False):
     helper = FormHelper()
@@ -167,8 +168,8 @@ class StaffForm(forms.ModelForm):
         self.fields["units"].label_from_instance = lambda unit: unit.get_code_display()
         self.fields["profession"].choices = [("", _("Inget"))] + list(Profession.choices)
         self.helper = submit_helper(self.submit_label)
-
         autocomplete_off(self)
+
     def clean(self):
         cleaned = super().clean()
         roles = cleaned.get("roles") or []
@@ -176,6 +177,11 @@ class StaffForm(forms.ModelForm):
             self.add_error("profession", _("Ange yrke för en kliniker."))
         if Role.CLINICIAN not in roles and cleaned.get("profession"):
             self.add_error("profession", _("Yrke anges bara för kliniker."))
+        if Role.SYSADMIN in roles and set(roles) & CASEWORK_ROLES:
+            self.add_error(
+                "roles",
+                _("Rollen systemförvaltare kan inte kombineras med en roll i klientarbetet."),
+            )
         units = {unit.code for unit in cleaned.get("units") or []}
         if UnitCode.KAST in units and (
             Role.COUNSELLOR not in roles or Role.OFFICE_ASSISTANT in roles
@@ -258,13 +264,13 @@ class AccessLogFilterForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(Submit("", _("Filtrera")))
+        autocomplete_off(self)
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("Periodens slut ligger före dess början."))
-        autocomplete_off(self)
         return cleaned
 
     def filter_qs(self, rows):
@@ -330,12 +336,14 @@ class AccessLogReviewForm(forms.Form):
     period_start = forms.DateField(label=_("Granskad period från"), widget=DATE_INPUT)
     period_end = forms.DateField(label=_("till och med"), widget=DATE_INPUT)
     comment = forms.CharField(
-        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Kommentar"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Signera granskningen"))
+        autocomplete_off(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -343,4 +351,3 @@ class AccessLogReviewForm(forms.Form):
         if start and end and start > end:
             self.add_error("period_end", _("Periodens slut ligger före dess början."))
         return cleaned
-        autocomplete_off(self)

@@ -31,6 +31,8 @@ PASSWORD_CHANGE_VIEWS = {
     "healthz",
 }
 LAST_SEEN_KEY = "last_seen"
+# When the logged-in session began (its first request after the login).
+STARTED_KEY = "session_started"
 # Write the last-seen time at most this often (a session write on every request is waste).
 LAST_SEEN_RESOLUTION = 15
 
@@ -67,7 +69,8 @@ class LanguageMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Log out a user who has sent no request for SESSION_IDLE_MINUTES."""
+    """Log out a user who has sent no request for SESSION_IDLE_MINUTES, and every user
+    SESSION_MAX_HOURS after their session began, however active (ASVS 7.3.2)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,22 +81,28 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY, now)
+            started = request.session.setdefault(STARTED_KEY, now)
             if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
-                logout(request)
-                messages.info(
-                    request,
-                    _(
-                        "Du har loggats ut eftersom du inte har varit aktiv på %(minutes)d "
-                        "minuter. Logga in igen för att fortsätta."
-                    )
-                    % {"minutes": settings.SESSION_IDLE_MINUTES},
-                )
-                if request.htmx:
-                    return logged_out_fragment(request)
-                return redirect_to_login(request.get_full_path())
+                return self._end(request, _(
+                    "Du har loggats ut eftersom du inte har varit aktiv på %(minutes)d "
+                    "minuter. Logga in igen för att fortsätta."
+                ) % {"minutes": settings.SESSION_IDLE_MINUTES})
+            if now - started > settings.SESSION_MAX_HOURS * 3600:
+                return self._end(request, _(
+                    "Du har loggats ut eftersom du har varit inloggad i %(hours)d timmar. "
+                    "Logga in igen för att fortsätta."
+                ) % {"hours": settings.SESSION_MAX_HOURS})
             if now - request.session.get(LAST_SEEN_KEY, 0) >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+    @staticmethod
+    def _end(request, message):
+        logout(request)
+        messages.info(request, message)
+        if request.htmx:
+            return logged_out_fragment(request)
+        return redirect_to_login(request.get_full_path())
 
 
 def logged_out_fragment(request):

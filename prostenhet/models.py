@@ -195,7 +195,7 @@ class AccessLogReview(models.Model):
     period_end = models.DateField(_("till och med"))
     reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(_("kommentar"), blank=True)
+    comment = models.TextField(_("kommentar"), blank=True, max_length=5000)
 
     class Meta:
         verbose_name = _("granskning av åtkomstloggen")

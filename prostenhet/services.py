@@ -166,6 +166,16 @@ def change_own_password(user, password):
 
 
 @transaction.atomic
+def end_other_sessions(user):
+    """End every session of the user's but the caller's (who keeps theirs with
+    update_session_auth_hash): a login left open on another computer ends at once."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.end_sessions()
+    user.save(update_fields=["session_stamp"])
+    return user
+
+
+@transaction.atomic
 def confirm_device(device):
     """The user proved with a first code that their authenticator app holds the key."""
     device.confirmed = True

@@ -170,6 +170,8 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Prostitutionsenheten")
 
 # Sessions: end when the browser closes, and after SESSION_IDLE_MINUTES without a request.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
+# However active, a session ends this long after it began (a working day and a bit).
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60 + 60
 SESSION_COOKIE_HTTPONLY = True
@@ -246,8 +248,6 @@ SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
-SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000) if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # With HTTPS the cookies carry the __Host- prefix (ASVS 5.0 3.3.1): a browser accepts them
 # only from this very host, Secure, with Path=/ and no Domain, so that no other host of the
 # domain can set or overwrite them. Browsers refuse a __Host- cookie without Secure, so on
@@ -258,6 +258,8 @@ CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 LANGUAGE_COOKIE_NAME = "__Host-prostenhet_language" if HTTPS else "prostenhet_language"
 SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = LANGUAGE_COOKIE_PATH = "/"
 SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = LANGUAGE_COOKIE_DOMAIN = None
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -289,6 +291,8 @@ LOGGING = {
         "request_id": {"()": "prostenhet.lib.request_id.RequestIdFilter"},
         # 403s and 400s on one line each, without a traceback.
         "client_error_one_line": {"()": "prostenhet.lib.logging.ClientErrorOneLineFilter"},
+        # Nothing shaped like an identity number in any log line.
+        "mask_identity_numbers": {"()": "prostenhet.lib.logging.IdentityNumberMaskFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
@@ -296,7 +300,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id", "client_error_one_line"],
+            "filters": ["request_id", "client_error_one_line", "mask_identity_numbers"],
             "formatter": "plain",
         },
     },

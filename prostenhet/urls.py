@@ -11,6 +11,7 @@ account_patterns = (
         path("logga-in/aktivera/", account.otp_setup, name="otp-setup"),
         path("logga-ut/", account.LogoutView.as_view(), name="logout"),
         path("konto/losenord/", account.PasswordChangeView.as_view(), name="password-change"),
+        path("konto/logga-ut-overallt/", account.end_other_sessions, name="end-other-sessions"),
     ],
     "account",
 )

@@ -48,6 +48,7 @@ MATRIX = {
     "account:otp-setup": row(LOGIN, 302, default=302),
     "account:logout": row(LOGIN, 405, default=405),
     "account:password-change": row(LOGIN, OTP, default=200),
+    "account:end-other-sessions": row(LOGIN, OTP, default=405),
     "staff:list": sysadmin_only(),
     "staff:create": sysadmin_only(),
     "staff:update": sysadmin_only(),

@@ -90,3 +90,11 @@ def test_security_events_page_queries_are_bounded(login, world):
         services.reset_two_factor(world.co, by=world.sa)
     client = login(world.ma)
     assert count_queries(client, reverse("audit:security-events")) <= 12
+
+
+def test_ending_other_sessions_queries_are_bounded(login, world, django_assert_max_num_queries):
+    # A rare POST: the user row locked and saved, the session key cycled (delete, insert).
+    client = login(world.co)
+    with django_assert_max_num_queries(20):
+        response = client.post(reverse("account:end-other-sessions"))
+    assert response.status_code == 302

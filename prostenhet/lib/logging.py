@@ -1,6 +1,7 @@
 """Logging filters configured in settings.LOGGING."""
 
 import logging
+import re
 
 
 class ClientErrorOneLineFilter(logging.Filter):
@@ -15,4 +16,24 @@ class ClientErrorOneLineFilter(logging.Filter):
             record.exc_info = None
             record.exc_text = None
             record.stack_info = None
+        return True
+
+
+class IdentityNumberMaskFilter(logging.Filter):
+    """Nothing shaped like a personal identity number (YYMMDD-NNNN, YYYYMMDDNNNN, with or
+    without the separator) reaches a log line: not in the message, its arguments, nor the
+    traceback (a database error quotes the offending value)."""
+
+    PATTERN = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+    MASK = "[personnummer]"
+
+    def filter(self, record):
+        message = record.getMessage()
+        masked = self.PATTERN.sub(self.MASK, message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.PATTERN.sub(self.MASK, record.exc_text)
         return True

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -57,6 +58,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_success_url(self):
         return resolve_url(_next_url(self.request))
+
+
+@require_POST
+def end_other_sessions(request):
+    """Log out everywhere else (ASVS 7.5.2): every other session of the user ends."""
+    user = services.end_other_sessions(request.user)
+    update_session_auth_hash(request, user)
+    messages.success(request, _("Du är utloggad på alla andra datorer och webbläsare."))
+    return redirect("account:password-change")
 
 
 def locked_out(request, original_response=None, credentials=None):

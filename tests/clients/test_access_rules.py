@@ -167,7 +167,10 @@ def test_a_kast_client_cannot_be_found_or_opened_through_emergency_access(world,
     )
     browser = login(world.ma)
 
-    response = browser.post(reverse("clients:emergency-search"), {"identity_number": number}, follow=True)
+    response = browser.post(
+        reverse("clients:emergency-search"), {"identity_number": number, "reason": "Akut."},
+        follow=True,
+    )
     assert response.context["found"] is None
     assert "K-3" not in main_html(response)
     response = browser.post(
@@ -405,7 +408,9 @@ def test_a_substitute_must_work_in_the_unit(world, staff_of):
 def open_emergency(world, login, user, reason="Klienten sökte akut och behandlaren är sjuk."):
     browser = login(user)
     found = browser.post(
-        reverse("clients:emergency-search"), {"identity_number": world.anna.identity_number}, follow=True
+        reverse("clients:emergency-search"), {"identity_number": world.anna.identity_number,
+                                              "reason": "Akut."},
+        follow=True,
     )
     assert found.context["found"] == world.anna
     response = browser.post(

@@ -3,10 +3,11 @@ import time
 from base64 import b32decode
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from prostenhet import services
+from prostenhet import middleware, services
 from prostenhet.middleware import LAST_SEEN_KEY
 from prostenhet.roles import Role
 
@@ -240,3 +241,32 @@ def test_a_successful_login_clears_the_failures(client, settings):
     client.post(reverse("account:logout"))
     password_step(client, user.username, "fel-losenord-123")
     assert password_step(client, user.username).status_code == 302
+
+
+def test_a_session_ends_a_fixed_time_after_login_however_active(
+    login, counsellor, settings, monkeypatch
+):
+    """48 requests 14 minutes apart (never idle): the session ends after SESSION_MAX_HOURS."""
+    client = login(counsellor)
+    start = time.time()
+    answers = []
+    for i in range(48):
+        monkeypatch.setattr(middleware.time, "time", lambda i=i: start + i * 14 * 60)
+        answers.append((i * 14 / 60, client.get(START).status_code))
+    within = [code for hours, code in answers if hours <= settings.SESSION_MAX_HOURS]
+    after = [code for hours, code in answers if hours > settings.SESSION_MAX_HOURS]
+    assert set(within) == {200}
+    assert after[0] == 302
+    assert client.get(START).url.startswith(reverse("account:login"))
+
+
+def test_a_user_logs_out_their_other_sessions_and_stays_logged_in_here(login, counsellor):
+    """ASVS 7.5.2: a login left open on another computer can be ended by its owner."""
+    here, elsewhere = login(counsellor, client=Client()), login(counsellor, client=Client())
+    assert elsewhere.get(START).status_code == 200
+
+    response = here.post(reverse("account:end-other-sessions"))
+
+    assert response.status_code == 302
+    assert here.get(START).status_code == 200
+    assert elsewhere.get(START).status_code == 302
