@@ -119,13 +119,13 @@ class AccessLogQuerySet(models.QuerySet):
         return self.exclude(sealed=True)
 
     def outside_office_hours(self):
-        """Rows outside OFFICE_HOURS on weekdays, and every row on a weekend (local time)."""
-        start, end = settings.OFFICE_HOURS
-        return self.filter(
-            models.Q(local_weekday__gte=6)
-            | models.Q(local_hour__lt=start)
-            | models.Q(local_hour__gte=end)
-        )
+        """Rows outside OFFICE_HOURS on weekdays, and every row on a weekend (local time),
+        newest first from a partial index."""
+        return self.filter(off_hours=True)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = [obj.with_local_time() for obj in objs]
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AccessLog(models.Model):
@@ -137,6 +137,9 @@ class AccessLog(models.Model):
     # indexed filter on every database.
     local_weekday = models.PositiveSmallIntegerField(editable=False)
     local_hour = models.PositiveSmallIntegerField(editable=False)
+    # Outside OFFICE_HOURS as they were set when the row was written: the review's filter
+    # reads these rows newest first from a partial index, however large the log grows.
+    off_hours = models.BooleanField(default=False, editable=False)
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("personal")
     )
@@ -176,16 +179,26 @@ class AccessLog(models.Model):
                 fields=["-at"], condition=models.Q(protected_identity=True),
                 name="accesslog_protected_at",
             ),
+            models.Index(
+                fields=["-at"], condition=models.Q(off_hours=True), name="accesslog_off_hours_at"
+            ),
         ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.kind} {self.view}"
 
     def save(self, *args, **kwargs):
+        self.with_local_time()
+        super().save(*args, **kwargs)
+
+    def with_local_time(self):
+        """Fill the local weekday, hour and office-hours flag from `at` (also in bulk)."""
         local = timezone.localtime(self.at)
         self.local_weekday = local.isoweekday()
         self.local_hour = local.hour
-        super().save(*args, **kwargs)
+        start, end = settings.OFFICE_HOURS
+        self.off_hours = self.local_weekday >= 6 or not start <= self.local_hour < end
+        return self
 
 
 class AccessLogReview(models.Model):

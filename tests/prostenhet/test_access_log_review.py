@@ -384,3 +384,19 @@ def test_flagged_rows_from_enrolling_an_existing_person_can_be_filtered(world, l
     assert all("flaggad" in c[3] for c in cells)
     for form in every_number_form(world.anna.identity_number):
         assert form not in main_html(flagged)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_the_office_hours_filter_reads_a_partial_index_newest_first(world):
+    """Rows outside office hours are marked when written; the review reads them newest
+    first from a partial index instead of sorting every matching row."""
+    bulk_rows(6000, [world.co, world.cl], [world.anna, world.petra])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prostenhet_accesslog")
+    rows = AccessLog.objects.outside_office_hours().order_by("-at")[:50]
+
+    plan = rows.explain()
+
+    assert "accesslog_off_hours_at" in plan, plan
+    assert all(not 7 <= timezone.localtime(r.at).hour < 19 or
+               timezone.localtime(r.at).isoweekday() >= 6 for r in rows)

@@ -58,7 +58,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("prostenhet", "0007_bounded_free_text"),
+        ("prostenhet", "0008_accesslog_off_hours"),
         ("auditlog", "0017_add_actor_email"),
     ]
 
