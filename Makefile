@@ -63,7 +63,7 @@ check-chromium:
 	       "or set CHROMIUM=/path/to/chromium; 'playwright install' is not used."; exit 1; }
 
 e2e: messages check-chromium
-	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	SQLITE_TEST_FILE=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -141,6 +141,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+    # Browser tests (make e2e) on a file, not in memory: Django's live server hands an
+    # in-memory database's one connection to all its threads, so requests racing in a browser
+    # (an autosave and a submit) would share one transaction. With a file each thread has its
+    # own connection, as the demo server and PostgreSQL do.
+    if env.bool("SQLITE_TEST_FILE", default=False):
+        DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users and login
