@@ -1,8 +1,10 @@
 """The shared models every unit builds on (DESIGN §2): client, enrollment, consent, journal and
-journal entry, staff assignment, emergency access, merge. Unit apps point at these with foreign
+journal entry, staff assignment, emergency access, merge, and reception's rooms, bookings,
+visits and the counselling queue. Unit apps point at these with foreign
 keys and never copy them."""
 
 import uuid
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -517,3 +519,303 @@ class JournalUserObjectPermission(UserObjectPermissionBase):
 
 class JournalGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Journal, on_delete=models.CASCADE)
+
+
+# --- reception: rooms, bookings, visits --------------------------------------------------------
+
+
+class Room(models.Model):
+    """A room that can be booked (a counselling room, the clinic's examination room)."""
+
+    name = models.CharField(_("namn"), max_length=60, unique=True)
+    unit = models.CharField(_("verksamhetsdel"), max_length=20, choices=UnitCode.choices)
+    active = models.BooleanField(_("aktivt"), default=True)
+
+    class Meta:
+        verbose_name = _("rum")
+        verbose_name_plural = _("rum")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BookingKind(models.TextChoices):
+    SESSION = "session", _("Samtal")
+    VISIT = "visit", _("Besök")
+    MEETING = "meeting", _("Möte")
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Bokad")
+    ARRIVED = "arrived", _("Har kommit")
+    COMPLETED = "completed", _("Genomförd")
+    NO_SHOW = "no_show", _("Uteblev")
+    CANCELLED_BY_CLIENT = "cancelled_by_client", _("Avbokad av klienten")
+    CANCELLED_BY_UNIT = "cancelled_by_unit", _("Avbokad av enheten")
+
+
+# A booking in one of these holds its time: the staff member and the room are taken.
+HOLDING_STATUSES = (
+    BookingStatus.BOOKED, BookingStatus.ARRIVED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW,
+)
+
+
+class BookingQuerySet(models.QuerySet):
+    def holding(self):
+        return self.filter(status__in=HOLDING_STATUSES)
+
+    def overlapping(self, starts_at, ends_at):
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+    def for_day(self, day):
+        """Bookings that start on the local day (Europe/Stockholm)."""
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        return self.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+
+
+class Booking(models.Model):
+    """A time with a staff member and/or a room, usually for a client (DESIGN §2). Any unit's
+    staff or rooms can be booked; a unit app adds what its bookings need with a foreign key
+    here (Spiralen its appointment types). Two holding bookings never overlap for one staff
+    member or one room: services lock the staff member's and the room's rows, and on
+    PostgreSQL exclusion constraints refuse it whatever writes."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.CharField(_("verksamhetsdel"), max_length=20, choices=UnitCode.choices)
+    kind = models.CharField(
+        _("typ"), max_length=20, choices=BookingKind.choices, default=BookingKind.VISIT
+    )
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings",
+        verbose_name=_("klient"),
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="bookings", verbose_name=_("personal"),
+    )
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings",
+        verbose_name=_("rum"),
+    )
+    starts_at = models.DateTimeField(_("börjar"))
+    ends_at = models.DateTimeField(_("slutar"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.BOOKED
+    )
+    # An interpreter is ordered by the office assistant: the language is all they need.
+    interpreter_language = models.CharField(_("tolk, språk"), max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The form's one-time token: a double click or a resubmitted form books once.
+    request_token = models.CharField(max_length=32, blank=True, editable=False)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bokning")
+        verbose_name_plural = _("bokningar")
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["staff", "starts_at"]),
+            models.Index(fields=["room", "starts_at"]),
+            models.Index(fields=["client", "starts_at"]),
+            models.Index(fields=["starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(staff__isnull=False) | Q(room__isnull=False),
+                name="booking_has_staff_or_room",
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "request_token"], condition=~Q(request_token=""),
+                name="booking_once_per_request",
+            ),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{local:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+    @property
+    def is_cancelled(self):
+        return self.status not in HOLDING_STATUSES
+
+
+class VisitPurpose(models.TextChoices):
+    BOOKED = "booked", _("Bokad tid")
+    DROP_IN = "drop_in", _("Spontanbesök")
+    INFORMATION = "information", _("Information och rådgivning")
+    PRACTICAL = "practical", _("Praktisk hjälp")
+    CLINIC = "clinic", _("Mottagningen Spiralen")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "18-24", _("18–24 år")
+    FROM_25 = "25-34", _("25–34 år")
+    FROM_35 = "35-44", _("35–44 år")
+    FROM_45 = "45-54", _("45–54 år")
+    FROM_55 = "55+", _("55 år eller äldre")
+    UNKNOWN = "unknown", _("Okänd ålder")
+
+
+class VisitQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(taken_in_at__isnull=True, closed_at__isnull=True)
+
+    def for_day(self, day):
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        return self.filter(arrived_at__gte=start, arrived_at__lt=start + timedelta(days=1))
+
+
+class Visit(models.Model):
+    """An arrival at the unit (besök): a booked client, a registered client who drops in, or an
+    anonymous visitor counted for statistics (unit, purpose, gender, age band only)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.CharField(_("verksamhetsdel"), max_length=20, choices=UnitCode.choices)
+    purpose = models.CharField(_("ärende"), max_length=20, choices=VisitPurpose.choices)
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.PROTECT, related_name="visits",
+        verbose_name=_("klient"),
+    )
+    booking = models.OneToOneField(
+        Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="visit"
+    )
+    gender = models.CharField(
+        _("kön"), max_length=20, choices=Gender.choices, default=Gender.NOT_STATED
+    )
+    age_band = models.CharField(
+        _("ålder"), max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN
+    )
+    arrived_at = models.DateTimeField(_("kom"), default=timezone.now)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_in_at = models.DateTimeField(_("togs emot"), null=True, blank=True)
+    taken_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("besök")
+        verbose_name_plural = _("besök")
+        ordering = ["arrived_at"]
+        indexes = [models.Index(fields=["arrived_at"]), models.Index(fields=["unit", "arrived_at"])]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.arrived_at):%Y-%m-%d %H:%M} {self.get_purpose_display()}"
+
+    @property
+    def is_anonymous(self):
+        return self.client_id is None
+
+
+# --- the counselling queue -------------------------------------------------------------------
+
+
+class QueueSource(models.TextChoices):
+    RECEPTION = "reception", _("Mottagningen")
+    OUTREACH = "outreach", _("Uppsökande arbete")
+    CLINIC = "clinic", _("Spiralen (remiss)")
+    SELF = "self", _("Egen anmälan")
+    OTHER = "other", _("Annan")
+
+
+class CounsellorGender(models.TextChoices):
+    ANY = "", _("Ingen önskan")
+    WOMAN = "woman", _("Kvinna")
+    MAN = "man", _("Man")
+
+
+class QueueRemoval(models.TextChoices):
+    OFFERED = "offered", _("Erbjuden plats")
+    STARTED_ELSEWHERE = "started_elsewhere", _("Påbörjat på annat håll")
+    NOT_WANTED = "not_wanted", _("Vill inte längre")
+    NO_CONTACT = "no_contact", _("Ingen kontakt")
+
+
+class QueueEntryQuerySet(models.QuerySet):
+    def waiting(self):
+        """The queue as it stands, in its order (date added, unless moved by hand)."""
+        return self.filter(left_at__isnull=True).order_by("position", "added_on", "pk")
+
+
+class QueueEntry(models.Model):
+    """A client waiting for counselling sessions (kö till bearbetande samtal): the date, the
+    source and practical wishes, never case content."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="queue_entries", verbose_name=_("klient")
+    )
+    added_on = models.DateField(_("satt i kö"), default=timezone.localdate)
+    source = models.CharField(_("kommer från"), max_length=20, choices=QueueSource.choices)
+    language = models.CharField(_("språk"), max_length=60, blank=True)
+    interpreter_needed = models.BooleanField(_("behöver tolk"), default=False)
+    counsellor_gender = models.CharField(
+        _("önskar behandlare"), max_length=10, choices=CounsellorGender.choices, blank=True
+    )
+    # The order: by date added, a hand-made move (with its reason in QueueMove) changes it.
+    position = models.PositiveIntegerField(default=0)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    left_at = models.DateTimeField(_("lämnade kön"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("skäl"), max_length=20, choices=QueueRemoval.choices, blank=True
+    )
+    offered_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("erbjuden behandlare"),
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = QueueEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("köplats")
+        verbose_name_plural = _("kön")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(left_at__isnull=True),
+                name="queue_one_place_per_client",
+            ),
+        ]
+        indexes = [models.Index(fields=["left_at", "position"])]
+
+    def __str__(self):
+        return f"{self.client} {self.added_on}"
+
+    def waited_days(self, today=None):
+        return ((today or timezone.localdate()) - self.added_on).days
+
+
+class QueueMove(models.Model):
+    """A change of the queue's order by hand, with its reason."""
+
+    entry = models.ForeignKey(QueueEntry, on_delete=models.PROTECT, related_name="moves")
+    from_position = models.PositiveIntegerField()
+    to_position = models.PositiveIntegerField()
+    reason = models.CharField(_("skäl"), max_length=300)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    moved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-moved_at"]
+
+    def __str__(self):
+        return f"{self.entry} {self.from_position} → {self.to_position}"

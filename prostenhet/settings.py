@@ -320,6 +320,10 @@ LOGGING = {
 
 # Access-log review: office hours on weekdays (local time), [start, end).
 OFFICE_HOURS = (env.int("OFFICE_HOURS_START", default=7), env.int("OFFICE_HOURS_END", default=19))
+# The unit's opening hours on weekdays (local time, whole hours): nothing is booked outside.
+OPENING_HOURS = (
+    env.int("OPENING_HOURS_START", default=8), env.int("OPENING_HOURS_END", default=17)
+)
 # Emergency access lasts this long unless the person opening it chooses a shorter time.
 EMERGENCY_ACCESS_HOURS = env.int("EMERGENCY_ACCESS_HOURS", default=4)
 AUDITLOG_MASK_CALLABLE = "prostenhet.lib.masking.mask_all"
