@@ -135,7 +135,7 @@ def test_a_duplicate_number_racing_past_the_check_is_a_form_error_not_a_500(worl
     services.register_client(unit="counselling", by=world.oa, alias="Först",
                              identity_number=number)
     # The other registration checked before the first was saved.
-    monkeypatch.setattr(services, "find_duplicate", lambda number, register: None)
+    monkeypatch.setattr(services.records, "find_duplicate", lambda number, register: None)
     with pytest.raises(services.DuplicateClientError):
         services.register_client(unit="counselling", by=world.oa, alias="Sen",
                                  identity_number=number)

@@ -16,8 +16,8 @@ from prostenhet.lib.text import phone_digits
 from prostenhet.models import User
 from prostenhet.roles import Role, UnitCode
 
-from . import access
-from .models import Client, ConsentMethod, EntryKind, JournalEntry, Quality
+from .. import access
+from ..models import Client, ConsentMethod, EntryKind, JournalEntry, Quality
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -19,8 +19,8 @@ from prostenhet.lib import personnummer, searches
 from prostenhet.models import AccessLog
 from prostenhet.roles import UnitCode
 
-from . import access, audit, services
-from .forms import (
+from .. import access, audit, services
+from ..forms import (
     AssignmentForm,
     ClientCreateForm,
     ClientSearchForm,
@@ -33,7 +33,7 @@ from .forms import (
     MergeSearchForm,
     SignForm,
 )
-from .models import (
+from ..models import (
     DEFAULT_ENTRY_KIND,
     Assignment,
     Client,
