@@ -289,6 +289,30 @@ class EntryKind(models.TextChoices):
     PHONE = "phone", _("Telefonsamtal")
     VISIT = "visit", _("Besök")
     CONTACT = "contact", _("Kontakt")
+    # Written by the system for a contracted session that did not take place.
+    NO_SHOW = "no_show", _("Uteblivet samtal")
+    LATE_CANCELLATION = "late_cancellation", _("Sen avbokning")
+
+
+class SessionTheme(models.TextChoices):
+    """What a counselling session worked with."""
+
+    SELF_ESTEEM = "self_esteem", _("Självkänsla")
+    SHAME = "shame", _("Skam")
+    INTIMACY = "intimacy", _("Intimitet och sexualitet")
+    FEELINGS = "feelings", _("Känslor")
+    TRAUMA = "trauma", _("Tidigare övergrepp och trauma")
+    RESOURCES = "resources", _("Resurser och förmågor")
+    BOUNDARIES = "boundaries", _("Att sätta gränser")
+
+
+class SessionMethod(models.TextChoices):
+    """The parts of the method a session used."""
+
+    RELATION = "relation", _("Relation")
+    PEDAGOGY = "pedagogy", _("Pedagogik")
+    COGNITION = "cognition", _("Kognition")
+    PRACTICE = "practice", _("Praktik")
 
 
 # What a new entry is by default, by the unit's work: a session in counselling and KAST, a
@@ -356,6 +380,14 @@ class JournalEntry(models.Model):
     # late autosave never overwrites what the same page saved after it.
     editor_token = models.CharField(max_length=32, blank=True, editable=False)
     editor_seq = models.PositiveIntegerField(default=0, editable=False)
+    # A session note is written from its booking; counselling's and KAST's notes say what
+    # the session worked with (SessionTheme) and how (SessionMethod).
+    booking = models.ForeignKey(
+        "Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="entries",
+        verbose_name=_("bokning"),
+    )
+    themes = models.JSONField(_("teman"), default=list, blank=True)
+    methods = models.JSONField(_("metod"), default=list, blank=True)
 
     objects = JournalEntryQuerySet.as_manager()
 
@@ -605,6 +637,11 @@ class Booking(models.Model):
     )
     # An interpreter is ordered by the office assistant: the language is all they need.
     interpreter_language = models.CharField(_("tolk, språk"), max_length=60, blank=True)
+    # One of a session contract's weekly sessions.
+    contract = models.ForeignKey(
+        "SessionContract", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="bookings",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -819,3 +856,204 @@ class QueueMove(models.Model):
 
     def __str__(self):
         return f"{self.entry} {self.from_position} → {self.to_position}"
+
+
+# --- referrals ---------------------------------------------------------------------------------
+
+
+class ReferralState(models.TextChoices):
+    SENT = "sent", _("Skickad")
+    ACCEPTED = "accepted", _("Mottagen")
+    DECLINED = "declined", _("Avböjd")
+    DONE = "done", _("Klar")
+    WITHDRAWN = "withdrawn", _("Återtagen")
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=[ReferralState.SENT, ReferralState.ACCEPTED])
+
+    def to_unit(self, unit):
+        return self.filter(to_unit=unit)
+
+
+class Referral(models.Model):
+    """A referral from one unit to another (outreach → clinic, clinic → counselling queue,
+    counselling → trafficking support …): sent → accepted or declined (with a reason) → done;
+    the sender may withdraw it while it is open. Sent only with the client's consent for the
+    pair of units. Until it accepts, the receiving unit sees only what the referral says."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("klient")
+    )
+    from_unit = models.CharField(_("från"), max_length=20, choices=UnitCode.choices)
+    to_unit = models.CharField(_("till"), max_length=20, choices=UnitCode.choices)
+    message = models.TextField(_("remisstext"), max_length=2000)
+    state = models.CharField(
+        _("status"), max_length=20, choices=ReferralState.choices, default=ReferralState.SENT
+    )
+    consent = models.ForeignKey(
+        Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("skickad"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("besvarad"), null=True, blank=True)
+    decline_reason = models.CharField(_("skäl"), max_length=300, blank=True)
+    closed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("remiss")
+        verbose_name_plural = _("remisser")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["to_unit", "state", "-sent_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_unit=models.F("to_unit")), name="referral_between_two_units"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_unit_display()} → {self.get_to_unit_display()}"
+
+
+# --- counselling: session contracts and goals ----------------------------------------------------
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 1, _("måndag")
+    TUESDAY = 2, _("tisdag")
+    WEDNESDAY = 3, _("onsdag")
+    THURSDAY = 4, _("torsdag")
+    FRIDAY = 5, _("fredag")
+
+
+class TermHalf(models.TextChoices):
+    SPRING = "spring", _("vårtermin")
+    AUTUMN = "autumn", _("hösttermin")
+
+
+def term_of(day):
+    """The term a day belongs to: (year, half, first day, last day). Spring runs January to
+    June, autumn August to December; a day in July belongs to the autumn term ahead."""
+    if day.month <= 6:
+        return day.year, TermHalf.SPRING, day.replace(month=1, day=1), day.replace(month=6, day=30)
+    return day.year, TermHalf.AUTUMN, day.replace(month=8, day=1), day.replace(month=12, day=31)
+
+
+class SessionContractQuerySet(models.QuerySet):
+    def running(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(ended_on__isnull=True, ends_on__gte=today)
+
+
+class SessionContract(models.Model):
+    """A counsellor's verbal contract with a client: the same weekday, time and room every
+    week, for a term. It creates the term's weekly bookings; single sessions can be cancelled
+    without touching the rest; it is renewed for the next term or ended with a reason."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    journal = models.ForeignKey(
+        Journal, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("journal")
+    )
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts",
+        verbose_name=_("behandlare"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("veckodag"), choices=Weekday.choices)
+    start_time = models.TimeField(_("tid"))
+    minutes = models.PositiveSmallIntegerField(_("längd (minuter)"), default=60)
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="contracts",
+        verbose_name=_("rum"),
+    )
+    starts_on = models.DateField(_("från"))
+    ends_on = models.DateField(_("till och med"))
+    term_year = models.PositiveSmallIntegerField(_("år"))
+    term_half = models.CharField(_("termin"), max_length=10, choices=TermHalf.choices)
+    renews = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewal"
+    )
+    ended_on = models.DateField(_("avslutat"), null=True, blank=True)
+    end_reason = models.CharField(_("skäl"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = SessionContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("samtalskontrakt")
+        verbose_name_plural = _("samtalskontrakt")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="contract_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}"
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Pågår")
+    KEPT = "kept", _("Behålls")
+    REVISED = "revised", _("Omformulerat")
+    CLOSED = "closed", _("Avslutat")
+
+
+class GoalOutcome(models.TextChoices):
+    ACHIEVED = "achieved", _("Uppnått")
+    PARTLY = "partly", _("Delvis uppnått")
+    NOT_ACHIEVED = "not_achieved", _("Inte uppnått")
+
+
+class Goal(models.Model):
+    """A goal the client and the counsellor agree on for a term; at the term's end it is
+    evaluated (achieved, partly, not achieved, with a comment) and kept, revised or closed."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    contract = models.ForeignKey(
+        SessionContract, on_delete=models.PROTECT, related_name="goals"
+    )
+    text = models.CharField(_("mål"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN
+    )
+    outcome = models.CharField(
+        _("utvärdering"), max_length=20, choices=GoalOutcome.choices, blank=True
+    )
+    comment = models.TextField(_("kommentar"), blank=True, max_length=2000)
+    evaluated_at = models.DateTimeField(_("utvärderat"), null=True, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revises = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text[:60]

@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -13,6 +16,22 @@ ROLES = list(Role)
 def _collected_static(django_db_setup):
     # whitenoise's manifest storage (DEBUG off, as in production) needs collectstatic.
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+# The data migrations whose rows (units, roles, their permissions) the tests need.
+DATA_MIGRATIONS = [
+    ("prostenhet.migrations.0002_create_units_and_roles", "create_units_and_roles"),
+    ("clients.migrations.0003_unit_groups_and_role_permissions", "forwards"),
+    ("clients.migrations.0012_reception_permissions", "forwards"),
+]
+
+
+@pytest.fixture
+def roles_and_units(transactional_db):
+    """A transactional test's flush empties every table, the data migrations' rows too: put
+    the units, roles and permissions back before a transactional test uses them."""
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -146,7 +146,9 @@ postgresql = pytest.mark.skipif(
 
 @postgresql
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_requests_for_one_slot_give_one_booking_and_clear_messages(world):
+def test_concurrent_requests_for_one_slot_give_one_booking_and_clear_messages(
+    roles_and_units, world
+):
     start = at(next_weekday(), 10)
     barrier = threading.Barrier(4)
     outcomes = []

@@ -6,13 +6,11 @@ confirmation, and the change log keeps that it happened; a correction keeps the 
 type and shows its text; a new note's type follows the unit's work."""
 
 import datetime
-import importlib
 import re
 import threading
 
 import pytest
 from auditlog.models import LogEntry
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client as Browser
@@ -232,15 +230,8 @@ def test_a_late_autosave_on_the_drafts_page_is_dropped_without_a_conflict(world,
 
 
 @pytest.fixture
-def _roles_and_units(transactional_db):
-    """A transactional test's flush empties every table, the data migrations' rows too: put
-    the units and roles back in case an earlier transactional test ran (as tests/e2e do)."""
-    importlib.import_module(
-        "prostenhet.migrations.0002_create_units_and_roles"
-    ).create_units_and_roles(apps, None)
-    importlib.import_module(
-        "clients.migrations.0003_unit_groups_and_role_permissions"
-    ).forwards(apps, None)
+def _roles_and_units(roles_and_units):
+    """Units and roles back, in case an earlier transactional test ran (as tests/e2e do)."""
 
 
 @pytest.mark.skipif(

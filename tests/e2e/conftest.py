@@ -1,6 +1,5 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
 
-import importlib
 import os
 import shutil
 from pathlib import Path
@@ -39,16 +38,8 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def _roles_and_units(transactional_db):
-    """A transactional test's flush empties every table, the data migrations' rows too."""
-    from django.apps import apps
-
-    importlib.import_module(
-        "prostenhet.migrations.0002_create_units_and_roles"
-    ).create_units_and_roles(apps, None)
-    importlib.import_module(
-        "clients.migrations.0003_unit_groups_and_role_permissions"
-    ).forwards(apps, None)
+def _roles_and_units(roles_and_units):
+    """Browser tests are transactional: units, roles and permissions back first."""
 
 
 @pytest.fixture
