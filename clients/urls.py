@@ -47,3 +47,6 @@ urlpatterns = [
     path("anteckning/<uuid:entry_id>/kasta/", views.entry_discard, name="entry-discard"),
     path("<uuid:public_id>/atkomstlogg/", views.access_log_extract, name="access-log-extract"),
 ]
+# Each part of the work lists its own patterns (clients/views/<part>.py).
+for part in (views.reception, views.queue, views.bookings, views.referrals, views.counselling):
+    urlpatterns += part.urlpatterns

@@ -1,0 +1,1 @@
+"""Forms for bookings (see clients/views/bookings.py)."""

@@ -1,0 +1,1 @@
+"""Forms for counselling (see clients/views/counselling.py)."""

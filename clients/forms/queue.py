@@ -1,0 +1,1 @@
+"""Forms for queue (see clients/views/queue.py)."""

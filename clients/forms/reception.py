@@ -1,0 +1,1 @@
+"""Forms for reception (see clients/views/reception.py)."""

@@ -1,0 +1,1 @@
+"""Forms for referrals (see clients/views/referrals.py)."""

@@ -1,0 +1,1 @@
+"""Referrals between units: sent, accepted or declined, done, or withdrawn by the sender."""

@@ -1,0 +1,3 @@
+"""The counselling queue's screens."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Referrals between units: send, answer, withdraw, and each unit's incoming list."""
+
+urlpatterns = []
