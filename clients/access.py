@@ -21,6 +21,7 @@ Role permissions gate all of it: an office assistant never holds `clients.view_j
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -40,6 +41,7 @@ from prostenhet.roles import UnitCode
 
 from .models import (
     Assignment,
+    Booking,
     Client,
     ClientGroupObjectPermission,
     ClientUserObjectPermission,
@@ -448,3 +450,50 @@ def client_rights(user, client, *, active_units):
         record_consent=main and bool(consent_units) and user.has_perm("clients.record_consent"),
         revoke_consent=user.has_perm("clients.record_consent"),
     )
+
+
+# --- bookings, visits and the queue ----------------------------------------------------------
+
+
+def visible_bookings(user):
+    """Bookings the user may see in calendars: none without the permission; KAST's only for
+    KAST staff (to everyone else a KAST staff member's time is "busy", see busy_bookings).
+    Which client a booking is for is shown only where the user may see the client
+    (booking_client_visible)."""
+    if not user.has_perm("clients.view_booking"):
+        return Booking.objects.none()
+    bookings = Booking.objects.all()
+    if UnitCode.KAST not in user_units(user):
+        bookings = bookings.exclude(unit=UnitCode.KAST)
+    return bookings
+
+
+def busy_bookings(user):
+    """Bookings the user's calendars show only as "upptagen" (busy): KAST's, for everyone
+    outside KAST."""
+    if not user.has_perm("clients.view_booking") or UnitCode.KAST in user_units(user):
+        return Booking.objects.none()
+    return Booking.objects.filter(unit=UnitCode.KAST)
+
+
+def visible_client_ids(user, client_ids):
+    """Of client_ids, those the user may see (one query, for a list of bookings or visits)."""
+    return set(
+        visible_clients(user).filter(pk__in=set(client_ids) - {None}).values_list("pk", flat=True)
+    )
+
+
+def get_booking_or_404(request, public_id, *, change=False):
+    """A booking the user may see (KAST's only for KAST staff), or 404; 403 without the
+    permission to change it when change=True."""
+    booking = (
+        visible_bookings(request.user)
+        .select_related("client", "staff", "room")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if booking is None:
+        raise Http404
+    if change and not request.user.has_perm("clients.change_booking"):
+        raise PermissionDenied
+    return booking
