@@ -12,7 +12,23 @@ from prostenhet.models import AccessKind, AccessLog
 from prostenhet.roles import UnitCode
 
 from . import audit, services
-from .models import DEFAULT_ENTRY_KIND, BornInSweden, Client, EntryKind, Gender, Quality
+from .models import (
+    DEFAULT_ENTRY_KIND,
+    AgeBand,
+    Booking,
+    BookingKind,
+    BookingStatus,
+    BornInSweden,
+    Client,
+    EntryKind,
+    Gender,
+    Quality,
+    QueueSource,
+    Register,
+    Room,
+    Visit,
+    VisitPurpose,
+)
 
 NUMBERS_FILE = Path(__file__).parent / "demo_data" / "testpersonnummer.txt"
 
@@ -190,3 +206,120 @@ def _seed_access_log(rng, clients, staff, emergency):
                           detail=audit.EMERGENCY_ACCESS_OPENED, emergency=emergency))
     for row in rows:
         row.save()  # save() fills the local weekday and hour
+
+
+# --- reception: rooms, a week of bookings, arrivals and the queue --------------------------------
+
+ROOMS = [
+    ("Samtalsrum 1", UnitCode.COUNSELLING), ("Samtalsrum 2", UnitCode.COUNSELLING),
+    ("Samtalsrum 3", UnitCode.COUNSELLING), ("KAST:s samtalsrum", UnitCode.KAST),
+    ("Spiralen, undersökningsrum", UnitCode.SPIRALEN),
+]
+QUEUE_WISHES = [
+    {}, {"language": "engelska"}, {"language": "rumänska", "interpreter_needed": True},
+    {"counsellor_gender": "woman"}, {}, {"language": "spanska", "interpreter_needed": True},
+]
+
+
+def _weekdays_from(day, count):
+    days = []
+    while len(days) < count:
+        if day.isoweekday() <= 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def seed_reception(staff):
+    """Rooms, this week's bookings for the counsellors and the midwife (today's earlier ones
+    arrived or done, one visitor waiting now), a drop-in and an anonymous visitor, and a queue
+    of fifteen with waiting times from a few days to half a year. Once only."""
+    if Room.objects.exists():
+        return ""
+    rng = random.Random(8)  # noqa: S311 - repeatable demo data, not security
+    rooms = {name: Room.objects.create(name=name, unit=unit) for name, unit in ROOMS}
+    counsellor, kast = staff["behandlare"], staff["kastbehandlare"]
+    midwife, assistant = staff["barnmorska"], staff["assistent"]
+    counselling_clients = list(
+        Client.objects.filter(journals__unit=UnitCode.COUNSELLING, protected_identity=False,
+                              register=Register.MAIN).order_by("pk")
+    )
+    kast_clients = list(Client.objects.filter(register=Register.KAST).order_by("pk"))
+    clinic_clients = list(
+        Client.objects.filter(journals__unit=UnitCode.SPIRALEN).order_by("pk")
+    )
+    now = timezone.now()
+    today = timezone.localdate()
+    week = _weekdays_from(today, 5)
+    bookings = 0
+
+    def booking(day, hour, staff_member, client, unit, kind, room=None, minutes=60, **extra):
+        nonlocal bookings
+        starts = timezone.make_aware(datetime.combine(day, time(hour)))
+        bookings += 1
+        return Booking.objects.create(
+            unit=unit, kind=kind, client=client, staff=staff_member, room=room,
+            starts_at=starts, ends_at=starts + timedelta(minutes=minutes),
+            created_by=assistant, created_at=now - timedelta(days=7), **extra,
+        )
+
+    # The demo's data are written as they would have been: past times directly, with their
+    # outcome; the services refuse times that have passed.
+    for number, day in enumerate(week):
+        for slot, hour in enumerate([9, 10, 13, 14, 15]):
+            client = counselling_clients[(number * 5 + slot) % len(counselling_clients)]
+            booked = booking(day, hour, counsellor, client, UnitCode.COUNSELLING,
+                             BookingKind.SESSION, rooms[f"Samtalsrum {slot % 3 + 1}"],
+                             interpreter_language="arabiska" if slot == 3 else "")
+            if booked.ends_at < now:
+                booked.status = BookingStatus.COMPLETED
+                booked.save(update_fields=["status"])
+                Visit.objects.create(
+                    unit=booked.unit, purpose=VisitPurpose.BOOKED, client=client,
+                    booking=booked, registered_by=assistant,
+                    arrived_at=booked.starts_at - timedelta(minutes=rng.randint(2, 10)),
+                    taken_in_at=booked.starts_at, taken_in_by=counsellor,
+                    closed_at=booked.ends_at, gender=client.gender,
+                )
+            elif booked.starts_at - timedelta(minutes=30) < now:
+                # Now: arrived a few minutes ago and waiting.
+                booked.status = BookingStatus.ARRIVED
+                booked.save(update_fields=["status"])
+                Visit.objects.create(
+                    unit=booked.unit, purpose=VisitPurpose.BOOKED, client=client,
+                    booking=booked, registered_by=assistant, gender=client.gender,
+                    arrived_at=now - timedelta(minutes=6),
+                )
+        if kast_clients:
+            booking(day, 11, kast, kast_clients[number % len(kast_clients)], UnitCode.KAST,
+                    BookingKind.SESSION, rooms["KAST:s samtalsrum"])
+        for slot, hour in enumerate([9, 11, 14]):
+            if clinic_clients:
+                booking(day, hour, midwife, clinic_clients[(number * 3 + slot) %
+                                                           len(clinic_clients)],
+                        UnitCode.SPIRALEN, BookingKind.VISIT,
+                        rooms["Spiralen, undersökningsrum"], minutes=45)
+    # A drop-in of a known client and an anonymous visitor this morning.
+    if today.isoweekday() <= 5:
+        Visit.objects.create(
+            unit=UnitCode.COUNSELLING, purpose=VisitPurpose.PRACTICAL,
+            client=counselling_clients[-1], registered_by=assistant,
+            arrived_at=now - timedelta(minutes=25), gender=counselling_clients[-1].gender,
+        )
+        Visit.objects.create(
+            unit=UnitCode.COUNSELLING, purpose=VisitPurpose.INFORMATION, registered_by=assistant,
+            arrived_at=now - timedelta(hours=1), gender=Gender.WOMAN, age_band=AgeBand.FROM_25,
+            taken_in_at=now - timedelta(minutes=50), taken_in_by=counsellor,
+            closed_at=now - timedelta(minutes=20),
+        )
+    # The queue: fifteen waiting, the longest since half a year.
+    waiting = [c for c in Client.objects.filter(register=Register.MAIN).order_by("-pk")
+               if not c.protected_identity][:15]
+    sources = list(QueueSource)
+    for number, client in enumerate(sorted(waiting, key=lambda c: c.pk)):
+        services.add_to_queue(
+            client, source=sources[number % len(sources)], by=assistant,
+            added_on=today - timedelta(days=180 - number * 12),
+            **QUEUE_WISHES[number % len(QUEUE_WISHES)],
+        )
+    return f"{bookings} bokningar, {len(waiting)} i kön."

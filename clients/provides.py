@@ -15,7 +15,7 @@ from prostenhet.registry import DemoSeeder, ReviewFilter, Section, StartPanel
 from prostenhet.roles import Role
 
 from . import access, audit
-from .demo import seed_clients
+from .demo import seed_clients, seed_reception
 from .models import JournalEntry
 
 DRAFT_REMINDER_DAYS = 3
@@ -120,3 +120,6 @@ def register():
         apply=filter_by_client_alias, order=10,
     ))
     registry.demo_seeders.register(DemoSeeder(key="clients", seed=seed_demo, order=10))
+    registry.demo_seeders.register(
+        DemoSeeder(key="clients.reception", seed=seed_reception, order=20)
+    )

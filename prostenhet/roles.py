@@ -39,11 +39,27 @@ _CASEWORK = [
 ]
 _JOURNAL = ["clients.view_journal", "clients.change_journal", "clients.open_emergency_access"]
 
+
+def _crud(model, *actions):
+    return [f"clients.{action}_{model}" for action in actions or ("view", "add", "change")]
+
+
+# Reception and counselling (clients/migrations/0012): bookings and rooms for those who book,
+# visits for those who receive, the queue for the office assistant, contracts and goals for
+# counsellors only.
+_BOOKING = [*_crud("booking"), *_crud("room", "view"), *_crud("referral")]
+
 ROLE_PERMISSIONS = {
-    Role.OFFICE_ASSISTANT: [*_CASEWORK, "clients.merge_client", "clients.assign_counsellor"],
-    Role.OUTREACH_WORKER: [*_CASEWORK, *_JOURNAL],
-    Role.COUNSELLOR: [*_CASEWORK, *_JOURNAL, "clients.assign_counsellor"],
-    Role.CLINICIAN: [*_CASEWORK, *_JOURNAL],
+    Role.OFFICE_ASSISTANT: [
+        *_CASEWORK, "clients.merge_client", "clients.assign_counsellor", *_BOOKING,
+        *_crud("visit"), *_crud("queueentry"),
+    ],
+    Role.OUTREACH_WORKER: [*_CASEWORK, *_JOURNAL, *_BOOKING],
+    Role.COUNSELLOR: [
+        *_CASEWORK, *_JOURNAL, "clients.assign_counsellor", *_BOOKING,
+        *_crud("visit", "view", "change"), *_crud("sessioncontract"), *_crud("goal"),
+    ],
+    Role.CLINICIAN: [*_CASEWORK, *_JOURNAL, *_BOOKING, *_crud("visit", "view", "change")],
     # Managers read case content only through emergency access (they join no unit group).
     Role.MANAGER: [
         "prostenhet.view_statistics",
