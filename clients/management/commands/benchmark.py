@@ -5,8 +5,9 @@ page (DESIGN §9). Everything it creates is rolled back: it leaves the database 
 """
 
 import statistics
-import time
+import time as clock
 from contextlib import contextmanager
+from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -18,14 +19,28 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clients import services
-from clients.models import EntryState, JournalEntry
+from clients.models import (
+    Booking,
+    BookingKind,
+    BookingStatus,
+    EntryState,
+    JournalEntry,
+    Visit,
+    VisitPurpose,
+)
 from prostenhet import access
 from prostenhet.models import AccessKind, AccessLog, Unit, User
 from prostenhet.roles import Role, UnitCode
 from prostenhet.services import assign_roles
 
 # "Ten years of the unit" (DESIGN §9), of which --scale takes a share.
-REFERENCE = {"clients": 6000, "entries": 250_000, "access_log": 2_000_000}
+REFERENCE = {
+    "clients": 6000, "entries": 250_000, "access_log": 2_000_000, "bookings": 120_000,
+    "visits": 40_000,
+}
+# Reception's staff in the generated data: each has bookings five times a working day.
+BOOKING_STAFF = 10
+BOOKING_HOURS = (9, 10, 11, 13, 14)
 
 
 class Rollback(Exception):
@@ -50,7 +65,7 @@ class Command(BaseCommand):
             self.stdout.write("(all generated data rolled back)")
 
     def _run(self, scale, requests):
-        started = time.perf_counter()
+        started = clock.perf_counter()
         counsellor, anna = self._generate(scale)
         if connection.vendor == "postgresql":
             # The planner's statistics, as autovacuum keeps them on a live database (it cannot
@@ -58,9 +73,10 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.stdout.write(
-            f"generated in {time.perf_counter() - started:.0f} s: "
+            f"generated in {clock.perf_counter() - started:.0f} s: "
             f"{int(REFERENCE['clients'] * scale)} clients, "
-            f"{JournalEntry.objects.count()} entries, {AccessLog.objects.count()} log rows"
+            f"{JournalEntry.objects.count()} entries, {AccessLog.objects.count()} log rows, "
+            f"{Booking.objects.count()} bookings, {Visit.objects.count()} visits"
         )
         browser = self._login(counsellor)
         entry = JournalEntry.objects.filter(journal__client=anna, state=EntryState.SIGNED).first()
@@ -94,10 +110,10 @@ class Command(BaseCommand):
 
     @contextmanager
     def _timer(self):
-        start = time.perf_counter()
+        start = clock.perf_counter()
         result = {}
         yield lambda: result["ms"]
-        result["ms"] = (time.perf_counter() - start) * 1000
+        result["ms"] = (clock.perf_counter() - start) * 1000
 
     def _login(self, user):
         browser = TestClient()
@@ -145,4 +161,48 @@ class Command(BaseCommand):
             ),
             batch_size=5000,
         )
+        self._generate_reception(scale, counsellor, clients)
         return counsellor, clients[0]
+
+    def _generate_reception(self, scale, counsellor, clients):
+        """Ten years of bookings (five a working day for each of ten staff, the benchmark's
+        counsellor among them, never overlapping) and visits for a third of them, ending in
+        the coming weeks so that today's and this week's pages have their share."""
+        staff = [counsellor]
+        for number in range(BOOKING_STAFF - 1):
+            member = User.objects.create(username=f"bench-personal-{number}")
+            assign_roles(member, [Role.COUNSELLOR])
+            member.units.set(Unit.objects.filter(code=UnitCode.COUNSELLING))
+            access.sync_staff_units(member)
+            staff.append(member)
+        total = int(REFERENCE["bookings"] * scale)
+        per_day = BOOKING_STAFF * len(BOOKING_HOURS)
+        day = timezone.localdate() + timedelta(days=14)
+        bookings = []
+        while len(bookings) < total:
+            if day.isoweekday() <= 5:
+                for hour in BOOKING_HOURS:
+                    starts = timezone.make_aware(datetime.combine(day, time(hour)))
+                    for member in staff:
+                        bookings.append(Booking(
+                            unit=UnitCode.COUNSELLING, kind=BookingKind.SESSION,
+                            client=clients[len(bookings) % len(clients)], staff=member,
+                            starts_at=starts, ends_at=starts + timedelta(minutes=50),
+                            created_by=counsellor,
+                            status=BookingStatus.COMPLETED if starts < timezone.now()
+                            else BookingStatus.BOOKED,
+                        ))
+            day -= timedelta(days=1)
+        bookings = Booking.objects.bulk_create(bookings[:total], batch_size=5000)
+        visits = int(REFERENCE["visits"] * scale)
+        Visit.objects.bulk_create(
+            (
+                Visit(
+                    unit=booking.unit, purpose=VisitPurpose.BOOKED, client=booking.client,
+                    booking=booking, registered_by=counsellor, arrived_at=booking.starts_at,
+                    closed_at=booking.ends_at,
+                )
+                for booking in bookings[per_day * 15:][:visits]
+            ),
+            batch_size=5000,
+        )
