@@ -31,6 +31,8 @@ PASSWORD_CHANGE_VIEWS = {
     "healthz",
 }
 LAST_SEEN_KEY = "last_seen"
+# Sent by elements that refresh themselves (hx-headers): such a request is no activity.
+BACKGROUND_HEADER = "X-Background-Refresh"
 # When the logged-in session began (its first request after the login).
 STARTED_KEY = "session_started"
 # Write the last-seen time at most this often (a session write on every request is waste).
@@ -92,7 +94,12 @@ class IdleTimeoutMiddleware:
                     "Du har loggats ut eftersom du har varit inloggad i %(hours)d timmar. "
                     "Logga in igen för att fortsätta."
                 ) % {"hours": settings.SESSION_MAX_HOURS})
-            if now - request.session.get(LAST_SEEN_KEY, 0) >= LAST_SEEN_RESOLUTION:
+            # A panel refreshing itself (htmx polling) is not the user being active: an
+            # open start page must still time out.
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            if not background and now - request.session.get(LAST_SEEN_KEY, 0) >= (
+                LAST_SEEN_RESOLUTION
+            ):
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 

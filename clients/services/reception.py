@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prostenhet.exceptions import DomainError
+from prostenhet.models import User
 from prostenhet.roles import UnitCode
 
 from .. import access
@@ -71,7 +72,7 @@ def _check_booking(*, unit, starts_at, ends_at, staff, room, client, by, exclude
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     if staff is not None:
-        type(staff).objects.select_for_update().filter(pk=staff.pk).first()
+        User.objects.select_for_update().filter(pk=staff.pk).first()
         if taken.filter(staff=staff).exists():
             raise DomainError(
                 _("%(staff)s är redan bokad den tiden. Välj en annan tid.") % {"staff": staff},
@@ -171,6 +172,8 @@ def set_booking_status(booking, status, *, by, expected_version=None):
             _("En bokning som är ”%(now)s” kan inte bli ”%(then)s”.")
             % {"now": booking.get_status_display(), "then": BookingStatus(status).label}
         )
+    if status == BookingStatus.NO_SHOW and booking.starts_at > timezone.now():
+        raise DomainError(_("Tiden har inte börjat än: den kan inte markeras som utebliven."))
     booking.status = status
     booking.status_changed_at = timezone.now()
     booking.version += 1
@@ -195,6 +198,8 @@ def register_arrival(booking, *, by):
         return visit
     if booking.status != BookingStatus.BOOKED:
         raise DomainError(_("Bokningen är inte längre bokad."))
+    if timezone.localdate(booking.starts_at) != timezone.localdate():
+        raise DomainError(_("Bokningen gäller inte i dag."))
     set_booking_status(booking, BookingStatus.ARRIVED, by=by)
     return Visit.objects.create(
         unit=booking.unit, purpose=VisitPurpose.BOOKED, client=booking.client, booking=booking,
@@ -223,6 +228,8 @@ def register_drop_in(*, unit, purpose, by, client=None, gender=Gender.NOT_STATED
 def take_in(visit, *, by):
     """The practitioner has taken the visitor in from the waiting room."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.closed_at is not None:
+        raise DomainError(_("Besöket är redan avslutat."))
     if visit.taken_in_at is None:
         visit.taken_in_at = timezone.now()
         visit.taken_in_by = by

@@ -189,8 +189,17 @@ def test_the_exclusion_constraint_refuses_an_overlap_written_past_the_services(w
 # --- arrivals ------------------------------------------------------------------------------------
 
 
+def booked_today(world, hour=10):
+    """A booking for today (written directly: the hour may have passed already)."""
+    start = at(timezone.localdate(), hour)
+    return Booking.objects.create(
+        unit=UnitCode.COUNSELLING, staff=world.co, client=world.anna, created_by=world.oa,
+        starts_at=start, ends_at=start + timedelta(hours=1),
+    )
+
+
 def test_a_booked_client_arrives_once_and_the_visit_closes_when_completed(world):
-    booking = book(world, at(next_weekday(), 10))
+    booking = booked_today(world)
     visit = services.register_arrival(booking, by=world.oa)
     assert services.register_arrival(booking, by=world.oa) == visit  # a second click
     booking.refresh_from_db()
@@ -200,6 +209,15 @@ def test_a_booked_client_arrives_once_and_the_visit_closes_when_completed(world)
     services.set_booking_status(booking, BookingStatus.COMPLETED, by=world.co)
     visit.refresh_from_db()
     assert visit.taken_in_by == world.co and visit.closed_at is not None
+    with pytest.raises(DomainError, match="redan avslutat"):
+        services.take_in(visit, by=world.co)
+
+
+def test_an_arrival_is_registered_only_on_the_bookings_day(world):
+    booking = book(world, at(next_weekday(), 10))
+    with pytest.raises(DomainError, match="inte i dag"):
+        services.register_arrival(booking, by=world.oa)
+    assert not Visit.objects.exists()
 
 
 def test_an_anonymous_visitor_is_counted_with_no_personal_data(world):

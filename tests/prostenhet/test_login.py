@@ -270,3 +270,22 @@ def test_a_user_logs_out_their_other_sessions_and_stays_logged_in_here(login, co
     assert response.status_code == 302
     assert here.get(START).status_code == 200
     assert elsewhere.get(START).status_code == 302
+
+
+def test_a_panel_refreshing_itself_does_not_keep_an_idle_session_alive(
+    login, world, settings, monkeypatch
+):
+    """The office assistant's "Idag" panel asks every 10 s; a page left open still logs out
+    after SESSION_IDLE_MINUTES, and the panel then shows that the session has ended."""
+    client = login(world.oa)
+    start = time.time()
+    assert client.get(START).status_code == 200
+    refresh = reverse("clients:reception-today")
+    minutes = settings.SESSION_IDLE_MINUTES + 1
+    for second in range(0, minutes * 60 + 1, 60):
+        monkeypatch.setattr(middleware.time, "time", lambda s=second: start + s)
+        response = client.get(refresh, HTTP_HX_REQUEST="true", HTTP_X_BACKGROUND_REFRESH="1")
+    assert response.status_code == 200
+    assert 'data-testid="logged-out"' in response.content.decode()
+    monkeypatch.setattr(middleware.time, "time", lambda: start + minutes * 60 + 1)
+    assert client.get(START).status_code == 302
