@@ -497,3 +497,11 @@ def get_booking_or_404(request, public_id, *, change=False):
     if change and not request.user.has_perm("clients.change_booking"):
         raise PermissionDenied
     return booking
+
+
+def can_change_booking(user, booking):
+    """Whether the user may move, cancel or mark the booking: one of their own units' (or one
+    they made), with the permission to change bookings. Others' bookings are only seen."""
+    return user.has_perm("clients.change_booking") and (
+        booking.unit in user_units(user) or booking.created_by_id == user.pk
+    )

@@ -17,6 +17,8 @@ from prostenhet.roles import Role
 from . import access, audit
 from .demo import seed_clients, seed_reception
 from .models import JournalEntry
+from .views import counselling
+from .views import reception as reception_views
 
 DRAFT_REMINDER_DAYS = 3
 
@@ -29,6 +31,33 @@ SECTIONS = [
         roles=CASEWORK,
         permission="clients.view_client",
         order=1,
+    ),
+    Section(
+        url_name="clients:calendar-day",
+        label=_("Kalender"),
+        description=_("Dag- och veckokalender per person och rum: boka, flytta och avboka "
+                      "tider, markera uteblivna besök."),
+        roles=CASEWORK,
+        permission="clients.view_booking",
+        order=3,
+    ),
+    Section(
+        url_name="clients:queue",
+        label=_("Kö"),
+        description=_("Kön till bearbetande samtal: sätt i kö, ändra ordning med skäl, "
+                      "erbjud plats hos en behandlare och ta bort ur kön."),
+        roles=frozenset({Role.OFFICE_ASSISTANT}),
+        permission="clients.view_queueentry",
+        order=4,
+    ),
+    Section(
+        url_name="clients:referral-list",
+        label=_("Remisser"),
+        description=_("Remisser till och från dina verksamhetsdelar: svara, markera klara "
+                      "och ta tillbaka."),
+        roles=CASEWORK,
+        permission="clients.view_referral",
+        order=6,
     ),
     Section(
         url_name="clients:merge-list",
@@ -67,6 +96,34 @@ VIEW_LABELS = {
     "clients:entry-sign": _("Signering"),
     "clients:entry-correct": _("Rättelse"),
     "clients:entry-discard": _("Kasta utkast"),
+    "clients:queue": _("Kö till bearbetande samtal"),
+    "clients:queue-add": _("Sätt i kö"),
+    "clients:queue-move": _("Flytta i kön"),
+    "clients:queue-offer": _("Erbjud plats"),
+    "clients:queue-remove": _("Ta bort ur kön"),
+    "clients:referral-create": _("Skicka remiss"),
+    "clients:referral-list": _("Remisser"),
+    "clients:referral-answer": _("Remiss"),
+    "clients:referral-complete": _("Remiss klar"),
+    "clients:referral-withdraw": _("Ta tillbaka remiss"),
+    "clients:contract-list": _("Samtalskontrakt"),
+    "clients:contract-create": _("Nytt samtalskontrakt"),
+    "clients:contract-detail": _("Samtalskontrakt"),
+    "clients:contract-renew": _("Förnya samtalskontrakt"),
+    "clients:contract-end": _("Avsluta samtalskontrakt"),
+    "clients:goal-create": _("Nytt mål"),
+    "clients:goal-evaluate": _("Utvärdering av mål"),
+    "clients:session-cancel": _("Avboka samtal"),
+    "clients:session-no-show": _("Uteblivet samtal"),
+    "clients:session-note": _("Samtalsanteckning"),
+    "clients:reception-today": _("Idag (mottagningen)"),
+    "clients:reception-drop-in": _("Spontanbesök"),
+    "clients:reception-arrivals": _("Har kommit till mig"),
+    "clients:calendar-day": _("Dagkalender"),
+    "clients:calendar-week": _("Veckokalender"),
+    "clients:booking-create": _("Ny bokning"),
+    "clients:booking-move": _("Flytta bokning"),
+    "clients:booking-status": _("Avbokning eller utebliven"),
 }
 
 DETAIL_LABELS = {
@@ -107,11 +164,32 @@ def register():
     for section in SECTIONS:
         registry.sections.register(section)
     registry.start_panels.register(StartPanel(
+        key="clients.reception-today",
+        template="clients/reception/_panel_today.html",
+        roles=frozenset({Role.OFFICE_ASSISTANT}),
+        get_context=reception_views.today_context,
+        order=10,
+    ))
+    registry.start_panels.register(StartPanel(
+        key="clients.reception-arrivals",
+        template="clients/reception/_panel_arrivals.html",
+        roles=frozenset({Role.COUNSELLOR, Role.CLINICIAN}),
+        get_context=reception_views.arrivals_context,
+        order=20,
+    ))
+    registry.start_panels.register(StartPanel(
         key="clients.old-drafts",
         template="clients/_panel_old_drafts.html",
         roles=frozenset({Role.OUTREACH_WORKER, Role.COUNSELLOR, Role.CLINICIAN}),
         get_context=old_drafts_panel,
         order=50,
+    ))
+    registry.start_panels.register(StartPanel(
+        key="clients.my-day",
+        template="clients/counselling/_panel_my_day.html",
+        roles=frozenset({Role.COUNSELLOR}),
+        get_context=counselling.my_day,
+        order=20,
     ))
     registry.view_labels.register(VIEW_LABELS)
     registry.detail_labels.register(DETAIL_LABELS)

@@ -91,6 +91,50 @@ MATRIX = {
     "clients:access-log-extract": only({MA: 200}, 403),
     "audit:access-log-review": only({MA: 200}, 403),
     "audit:security-events": only({MA: 200}, 403),
+    # The counselling queue is the office assistant's (who works in counselling). A
+    # referral from Spiralen (the clinician) to outreach about Anna: the outreach worker
+    # answers it and marks it done, the clinician's unit withdraws it; a unit on neither side
+    # gets 404; sending one needs a unit of one's own where the client is enrolled.
+    "clients:queue": only({OA: 200}, 403),
+    "clients:queue-add": only({OA: 200}, 403),
+    "clients:queue-move": only({OA: 200}, 403),
+    "clients:queue-offer": only({OA: 200}, 403),
+    "clients:queue-remove": only({OA: 200}, 403),
+    "clients:referral-create": only({OA: 200, CO: 200, CL: 200, OW: 404}, 403),
+    "clients:referral-list": only({OA: 200, OW: 200, CO: 200, CL: 200}, 403),
+    "clients:referral-answer": only({OW: 200, OA: 404, CO: 404, CL: 404}, 403),
+    "clients:referral-complete": only({OW: 200, OA: 404, CO: 404, CL: 404}, 403),
+    "clients:referral-withdraw": only({CL: 200, OA: 404, OW: 404, CO: 404}, 403),
+    # Counselling: contracts, goals and session notes are the assigned counsellor's (Anna's);
+    # the roles without contract rights (the office assistant among them) get 403, the
+    # clinician and the outreach worker, who may write journals, 404 on the session note.
+    "clients:contract-list": only({CO: 200}, 403),
+    "clients:contract-create": only({CO: 200}, 403),
+    "clients:contract-detail": only({CO: 200}, 403),
+    "clients:contract-renew": only({CO: 200}, 403),
+    "clients:contract-end": only({CO: 200}, 403),
+    "clients:goal-create": only({CO: 200}, 403),
+    "clients:goal-evaluate": only({CO: 200}, 403),
+    "clients:session-cancel": only({CO: 200}, 403),
+    "clients:session-no-show": only({CO: 200}, 403),
+    "clients:session-note": only({CO: 200, OW: 404, CL: 404}, 403),
+    # Reception: the office assistant receives (today's panel, arrivals, drop-ins); a visit
+    # is taken in and completed by the practitioner whose booking it is (the counsellor's,
+    # Anna's): anyone else who may take visitors in gets 404.
+    "clients:reception-today": only({OA: 200}, 403),
+    "clients:reception-drop-in": only({OA: 200}, 403),
+    "clients:reception-arrival": only({OA: 200}, 403),
+    "clients:reception-arrivals": only({OA: 200, CO: 200, CL: 200}, 403),
+    "clients:reception-take-in": only({OA: 404, CO: 200, CL: 404}, 403),
+    "clients:reception-complete": only({OA: 404, OW: 404, CO: 200, CL: 404}, 403),
+    # Bookings: every casework role sees the calendars and books in its own units. The
+    # booking is counselling's (the counsellor's, Anna's): the outreach worker and the
+    # clinician see it in a calendar but may not change it.
+    "clients:calendar-day": only({MA: 403, SA: 403}, 200),
+    "clients:calendar-week": only({MA: 403, SA: 403}, 200),
+    "clients:booking-create": only({MA: 403, SA: 403}, 200),
+    "clients:booking-move": only({OA: 200, CO: 200}, 403),
+    "clients:booking-status": only({OA: 200, CO: 200}, 403),
 }
 
 
@@ -122,6 +166,95 @@ def a_merge(w):
     duplicate = services.register_client(unit="counselling", by=w.oa, alias="Anna dubblett")
     merge = services.merge_clients(w.anna, duplicate, by=w.oa)
     return {"merge_id": merge.pk}
+
+
+def a_booking(w):
+    """Anna's booking with her counsellor, next weekday at ten."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from clients import services
+
+    day = timezone.localdate() + timedelta(days=1)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(day, time(10)))
+    return services.book(unit="counselling", staff=w.co, client=w.anna, by=w.oa,
+                         starts_at=start, ends_at=start + timedelta(hours=1))
+
+
+def an_arrival(w):
+    """Anna has come to her booking with her counsellor today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients import services
+    from clients.models import Booking
+
+    start = timezone.now().replace(second=0, microsecond=0)
+    booking = Booking.objects.create(
+        unit="counselling", staff=w.co, client=w.anna, created_by=w.oa,
+        starts_at=start, ends_at=start + timedelta(hours=1),
+    )
+    return {"visit_id": services.register_arrival(booking, by=w.oa).public_id}
+
+
+def a_contract(w):
+    """Anna's session contract with her counsellor, the last weeks of the next term."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from clients import services
+    from clients.models import term_of
+
+    last = term_of(services.next_term_start(timezone.localdate()))[3]
+    return services.create_contract(
+        w.anna_counselling, by=w.co, weekday=2, start_time=time(10),
+        starts_on=last - timedelta(days=20),
+    ).contract
+
+
+def a_goal(w):
+    from clients import services
+
+    return {"goal_id": services.add_goal(a_contract(w), text="Sätta gränser", by=w.co).public_id}
+
+
+def a_session(w, *, started=False):
+    """A session of Anna's contract (one that has begun, for its note)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients.models import Booking
+
+    session = a_contract(w).bookings.first()
+    if started:
+        now = timezone.now()
+        Booking.objects.filter(pk=session.pk).update(
+            starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(minutes=30)
+        )
+    return {"booking_id": session.public_id}
+
+
+def a_queue_place(w):
+    from clients import services
+
+    entry = services.add_to_queue(w.anna, source="reception", by=w.oa)
+    return {"queue_id": entry.public_id}
+
+
+def a_referral(w):
+    from clients import services
+
+    referral = services.send_referral(
+        w.anna, from_unit="spiralen", to_unit="outreach", message="Vill träffa uppsökarna.",
+        by=w.cl, consent_method="verbal",
+    )
+    return {"referral_id": referral.public_id}
 
 
 def entry(attribute):
@@ -159,6 +292,31 @@ KWARGS = {
     "clients:entry-discard": entry("anna_draft"),
     "clients:client-enrol-existing": lambda w: {"key": "not-a-kept-key"},
     "clients:access-log-extract": anna,
+    "clients:queue-add": anna,
+    "clients:queue-move": a_queue_place,
+    "clients:queue-offer": a_queue_place,
+    "clients:queue-remove": a_queue_place,
+    "clients:referral-create": anna,
+    "clients:referral-answer": a_referral,
+    "clients:referral-complete": a_referral,
+    "clients:referral-withdraw": a_referral,
+    "clients:contract-list": anna_journal,
+    "clients:contract-create": anna_journal,
+    "clients:contract-detail": lambda w: {"contract_id": a_contract(w).public_id},
+    "clients:contract-renew": lambda w: {"contract_id": a_contract(w).public_id},
+    "clients:contract-end": lambda w: {"contract_id": a_contract(w).public_id},
+    "clients:goal-create": lambda w: {"contract_id": a_contract(w).public_id},
+    "clients:goal-evaluate": a_goal,
+    "clients:session-cancel": a_session,
+    "clients:session-no-show": a_session,
+    "clients:session-note": lambda w: a_session(w, started=True),
+    "clients:reception-arrival": lambda w: {"booking_id": a_booking(w).public_id},
+    "clients:reception-take-in": an_arrival,
+    "clients:reception-complete": an_arrival,
+    "clients:booking-move": lambda w: {"booking_id": a_booking(w).public_id},
+    "clients:booking-status": lambda w: {
+        "booking_id": a_booking(w).public_id, "action": "avbokad-av-klienten",
+    },
 }
 
 

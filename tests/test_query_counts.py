@@ -52,7 +52,9 @@ PAGES = [
 # permissions (one query each), the lapsed-access check, the page's own reads and the
 # access-log row.
 MAX_QUERIES = {
-    "start": 7,
+    # + 1: the practitioner's arrivals panel (today's visits for the user's bookings).
+    # + 4: the counsellor's "My day" (today's sessions, drafts, goals due, from the queue).
+    "start": 12,
     "clients:client-search": 9,
     "clients:client-detail": 15,
     "clients:journal": 15,

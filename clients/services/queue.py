@@ -9,20 +9,41 @@ from django.utils.translation import gettext as _
 from prostenhet.exceptions import DomainError
 from prostenhet.roles import UnitCode
 
-from ..models import Journal, QueueEntry, QueueMove, QueueRemoval, Register
+from ..models import (
+    CounsellorGender,
+    Journal,
+    QueueEntry,
+    QueueMove,
+    QueueRemoval,
+    QueueSource,
+    Register,
+)
 from .records import assign_counsellor, enroll
+
+__all__ = ["add_to_queue", "move_in_queue", "remove_from_queue", "offer_place"]
 
 
 @transaction.atomic
 def add_to_queue(client, *, source, by, added_on=None, language="", interpreter_needed=False,
                  counsellor_gender=""):
-    """Put a client in the counselling queue, last."""
+    """Put a client in the counselling queue, last, with the date, the source and practical
+    wishes. The queue is counselling's: a client not yet enrolled there is enrolled (so that
+    those who keep the queue see whom they keep). Raises DomainError for a KAST client, a
+    client already waiting, a date in the future or an unknown source or wish."""
     if client.register != Register.MAIN:
         raise DomainError(_("KAST:s klienter står inte i kön till bearbetande samtal."))
+    if client.merged_into_id:
+        raise DomainError(_("Klienten är sammanslagen med en annan klient."))
+    if source not in QueueSource.values:
+        raise DomainError(_("Välj varifrån klienten kommer."), field="source")
+    if (counsellor_gender or "") not in CounsellorGender.values:
+        raise DomainError(_("Välj en önskan om behandlare i listan."), field="counsellor_gender")
     if QueueEntry.objects.filter(client=client, left_at__isnull=True).exists():
         raise DomainError(_("Klienten står redan i kön."))
     if added_on is not None and added_on > timezone.localdate():
         raise DomainError(_("Datumet kan inte vara i framtiden."), field="added_on")
+    if not client.enrollments.active().filter(unit=UnitCode.COUNSELLING).exists():
+        enroll(client, UnitCode.COUNSELLING, by=by)
     # Appending takes the last place under a lock, so two assistants adding at once do not
     # share a place.
     last = (
@@ -34,7 +55,8 @@ def add_to_queue(client, *, source, by, added_on=None, language="", interpreter_
             return QueueEntry.objects.create(
                 client=client, source=source, added_by=by,
                 added_on=added_on or timezone.localdate(), language=language,
-                interpreter_needed=interpreter_needed, counsellor_gender=counsellor_gender,
+                interpreter_needed=interpreter_needed,
+                counsellor_gender=counsellor_gender or "",
                 position=(last or 0) + 1,
             )
     except IntegrityError:
@@ -59,11 +81,17 @@ def move_in_queue(entry, *, to_place, reason, by, expected_version=None):
     is recorded."""
     if not (reason or "").strip():
         raise DomainError(_("Ange ett skäl till att ordningen ändras."), field="reason")
+    if len(reason.strip()) > 300:
+        raise DomainError(_("Skälet får vara högst 300 tecken."), field="reason")
+    if to_place is None or to_place < 1:
+        raise DomainError(_("Platserna räknas från 1."), field="to_place")
     waiting = list(QueueEntry.objects.select_for_update().waiting())
     entry = _locked_queue_entry(entry, expected_version)
     order = [e for e in waiting if e.pk != entry.pk]
-    to_place = max(1, min(to_place, len(order) + 1))
+    to_place = min(to_place, len(order) + 1)
     from_place = next(i for i, e in enumerate(waiting, 1) if e.pk == entry.pk)
+    if to_place == from_place:
+        raise DomainError(_("Klienten står redan på den platsen."), field="to_place")
     order.insert(to_place - 1, entry)
     for position, item in enumerate(order, 1):
         if item.position != position or item.pk == entry.pk:

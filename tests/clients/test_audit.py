@@ -50,6 +50,12 @@ READ_VIEWS = [
     ("clients:entry-create", lambda w: {**anna(w), "unit": UnitCode.COUNSELLING}, "co", ["anna"]),
     ("clients:entry-discard", entry("anna_draft"), "co", ["anna"]),
     ("clients:merge-search", anna, "oa", ["anna"]),
+    ("clients:queue-add", anna, "oa", ["anna"]),
+    ("clients:referral-create", anna, "co", ["anna"]),
+    ("clients:contract-list", lambda w: {**anna(w), "unit": UnitCode.COUNSELLING}, "co",
+     ["anna"]),
+    ("clients:contract-create", lambda w: {**anna(w), "unit": UnitCode.COUNSELLING}, "co",
+     ["anna"]),
     (
         "clients:merge-confirm",
         lambda w: {**anna(w), "other_id": w.petra.public_id},

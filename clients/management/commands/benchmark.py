@@ -23,8 +23,11 @@ from clients.models import (
     Booking,
     BookingKind,
     BookingStatus,
+    Client,
     EntryState,
     JournalEntry,
+    QueueEntry,
+    QueueSource,
     Visit,
     VisitPurpose,
 )
@@ -79,10 +82,11 @@ class Command(BaseCommand):
             f"{Booking.objects.count()} bookings, {Visit.objects.count()} visits"
         )
         browser = self._login(counsellor)
+        assistant = self._login(self._office_assistant(counsellor))
         entry = JournalEntry.objects.filter(journal__client=anna, state=EntryState.SIGNED).first()
         pages = [
             ("bare page (password change)", "get", reverse("account:password-change"), None),
-            ("start", "get", reverse("start"), None),
+            ("start (counsellor: my day)", "get", reverse("start"), None),
             ("client list", "get", reverse("clients:client-search"), None),
             # Post/Redirect/Get: the POST and the results page it redirects to.
             ("search by alias (POST+GET)", "post", reverse("clients:client-search"),
@@ -91,14 +95,22 @@ class Command(BaseCommand):
             ("journal", "get", reverse("clients:journal", args=[anna.public_id, "counselling"]),
              None),
             ("entry", "get", reverse("clients:entry-detail", args=[entry.public_id]), None),
+            # Reception: ten staff's week, the office assistant's day and the queue.
+            ("week calendar, 10 staff", "get", reverse("clients:calendar-week"), None),
+            ("start (office assistant: today)", "get", reverse("start"), None, assistant),
+            ("today panel refresh", "get", reverse("clients:reception-today"), None, assistant),
+            ("queue", "get", reverse("clients:queue"), None, assistant),
         ]
         self.stdout.write(f"{'page':<30} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
-        for label, method, url, data in pages:
+        for label, method, url, data, *who in pages:
             timings, queries = [], 0
+            user_browser = who[0] if who else browser
             for _ in range(requests):
                 connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as captured, self._timer() as elapsed:
-                    response = getattr(browser, method)(url, data or {}, follow=method == "post")
+                    response = getattr(user_browser, method)(
+                        url, data or {}, follow=method == "post"
+                    )
                 assert response.status_code == 200, (label, response.status_code)
                 timings.append(elapsed())
                 queries = len(captured)
@@ -163,6 +175,22 @@ class Command(BaseCommand):
         )
         self._generate_reception(scale, counsellor, clients)
         return counsellor, clients[0]
+
+    def _office_assistant(self, counsellor):
+        """The office assistant, with a queue of fifty waiting."""
+        assistant = User.objects.create(username="bench-assistent")
+        assign_roles(assistant, [Role.OFFICE_ASSISTANT])
+        assistant.units.set(Unit.objects.filter(code=UnitCode.COUNSELLING))
+        access.sync_staff_units(assistant)
+        today = timezone.localdate()
+        for number, client in enumerate(
+            Client.objects.filter(journals__unit=UnitCode.COUNSELLING).order_by("pk")[:50]
+        ):
+            QueueEntry.objects.create(
+                client=client, source=QueueSource.RECEPTION, added_by=assistant,
+                added_on=today - timedelta(days=number * 3), position=number + 1,
+            )
+        return assistant
 
     def _generate_reception(self, scale, counsellor, clients):
         """Ten years of bookings (five a working day for each of ten staff, the benchmark's
