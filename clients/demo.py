@@ -22,12 +22,15 @@ from .models import (
     Client,
     EntryKind,
     Gender,
+    Goal,
     Quality,
     QueueSource,
     Register,
     Room,
+    SessionContract,
     Visit,
     VisitPurpose,
+    term_of,
 )
 
 NUMBERS_FILE = Path(__file__).parent / "demo_data" / "testpersonnummer.txt"
@@ -299,6 +302,7 @@ def seed_reception(staff):
                                                            len(clinic_clients)],
                         UnitCode.SPIRALEN, BookingKind.VISIT,
                         rooms["Spiralen, undersökningsrum"], minutes=45)
+    contracts = _seed_contracts(rng, counsellor, today)
     # A drop-in of a known client and an anonymous visitor this morning.
     if today.isoweekday() <= 5:
         Visit.objects.create(
@@ -322,4 +326,42 @@ def seed_reception(staff):
             added_on=today - timedelta(days=180 - number * 12),
             **QUEUE_WISHES[number % len(QUEUE_WISHES)],
         )
-    return f"{bookings} bokningar, {len(waiting)} i kön."
+    return f"{bookings} bokningar, {contracts} samtalskontrakt, {len(waiting)} i kön."
+
+
+GOALS = [
+    "Kunna säga nej till det hon inte vill, i relationer och på arbetet.",
+    "Ha en egen bostad innan terminen är slut.",
+    "Sova bättre och känna mindre skam.",
+    "Ta kontakt med arbetsförmedlingen.",
+    "Förstå vad köpen av sex har fyllt för funktion.",
+]
+
+
+def _seed_contracts(rng, counsellor, today):
+    """The counsellor's weekly sessions this week are each one of a term's contracts (same
+    weekday, time and room), with one or two goals agreed at the term's start."""
+    year, half, first, last = term_of(today)
+    created = 0
+    seen = set()
+    for booking in Booking.objects.filter(
+        staff=counsellor, kind=BookingKind.SESSION
+    ).select_related("client").order_by("starts_at"):
+        # One contract per client and term: a second session in the week is an extra one.
+        if booking.client_id in seen:
+            continue
+        seen.add(booking.client_id)
+        local = timezone.localtime(booking.starts_at)
+        journal = booking.client.journals.get(unit=booking.unit, merged_into__isnull=True)
+        contract = SessionContract.objects.create(
+            journal=journal, counsellor=counsellor, weekday=local.isoweekday(),
+            start_time=local.time(), minutes=60, room=booking.room, starts_on=first,
+            ends_on=last, term_year=year, term_half=half, created_by=counsellor,
+            created_at=timezone.make_aware(datetime.combine(first, time(10))),
+        )
+        booking.contract = contract
+        booking.save(update_fields=["contract"])
+        for text in rng.sample(GOALS[:4], rng.randint(1, 2)):
+            Goal.objects.create(contract=contract, text=text, created_by=counsellor)
+        created += 1
+    return created

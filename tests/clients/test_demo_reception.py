@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from clients.models import HOLDING_STATUSES, Booking, QueueEntry, Register
+from clients.models import HOLDING_STATUSES, Booking, QueueEntry, Register, SessionContract
 from prostenhet.roles import UnitCode
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,12 @@ def test_the_demo_queue_has_fifteen_waiting_for_different_times(demo):
     assert len(waiting) == 15
     assert len({entry.added_on for entry in waiting}) == 15
     assert max(entry.waited_days() for entry in waiting) >= 150
+
+
+def test_each_demo_client_in_counselling_has_at_most_one_contract_with_goals(demo):
+    contracts = list(SessionContract.objects.all())
+    assert contracts
+    assert len({c.journal_id for c in contracts}) == len(contracts)
+    assert all(c.goals.exists() for c in contracts)
+    assert all(b.contract.journal.client_id == b.client_id
+               for b in Booking.objects.filter(contract__isnull=False))
