@@ -4,6 +4,7 @@ Every setting that differs between installations comes from the environment (see
 The defaults are the safe ones: DEBUG off, HTTPS on, two-factor required.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -146,7 +147,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (an autosave and a submit) would share one transaction. With a file each thread has its
     # own connection, as the demo server and PostgreSQL do.
     if env.bool("SQLITE_TEST_FILE", default=False):
-        DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+        # One file per test run, so that two runs in one checkout do not share it.
+        DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users and login
