@@ -425,6 +425,17 @@ class JournalEntry(models.Model):
     def is_signed(self):
         return self.state == EntryState.SIGNED
 
+    @property
+    def theme_labels(self):
+        """The session's themes as a person reads them (stored as SessionTheme codes)."""
+        return [str(SessionTheme(code).label) for code in self.themes
+                if code in SessionTheme.values]
+
+    @property
+    def method_labels(self):
+        return [str(SessionMethod(code).label) for code in self.methods
+                if code in SessionMethod.values]
+
 
 class AssignmentRole(models.TextChoices):
     RESPONSIBLE = "responsible", _("Ansvarig behandlare")

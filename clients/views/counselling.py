@@ -127,15 +127,19 @@ def contract_create(request, public_id, unit):
     )
 
 
+def _signed_note():
+    """A signed session note of the booking (OuterRef), not an automatic missed-session one."""
+    return JournalEntry.objects.filter(
+        booking=OuterRef("pk"), state=EntryState.SIGNED
+    ).exclude(kind__in=[EntryKind.NO_SHOW, EntryKind.LATE_CANCELLATION])
+
+
 @permission_required("clients.view_sessioncontract", raise_exception=True)
 def contract_detail(request, contract_id):
     contract, client, journal = _contract_or_404(request, contract_id)
-    signed_note = JournalEntry.objects.filter(
-        booking=OuterRef("pk"), state=EntryState.SIGNED
-    ).exclude(kind__in=[EntryKind.NO_SHOW, EntryKind.LATE_CANCELLATION])
     sessions = (
         contract.bookings.select_related("room")
-        .annotate(has_note=Exists(signed_note)).order_by("starts_at")
+        .annotate(has_note=Exists(_signed_note())).order_by("starts_at")
     )
     goals = contract.goals.select_related("revises").order_by("created_at")
     audit.log_read(request, client)
@@ -369,7 +373,8 @@ def my_day(request):
     today = timezone.localdate()
     sessions = list(
         Booking.objects.for_day(today).filter(staff=user, kind=BookingKind.SESSION)
-        .select_related("client", "room", "contract").order_by("starts_at")[:MY_DAY_LIMIT]
+        .select_related("client", "room", "contract")
+        .annotate(has_note=Exists(_signed_note())).order_by("starts_at")[:MY_DAY_LIMIT]
     )
     drafts = list(
         JournalEntry.objects.drafts_of(user).select_related("journal__client")

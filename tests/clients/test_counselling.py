@@ -586,3 +586,28 @@ def test_every_counselling_page_logs_the_read_of_the_client(world, login):
         row = AccessLog.objects.order_by("-pk").first()
         assert AccessLog.objects.count() == before + 1, name
         assert (row.client, row.view, row.user) == (world.anna, name, world.co)
+
+
+def test_a_signed_session_notes_themes_and_methods_are_shown_in_the_journal(world, login):
+    entry = services.save_draft(
+        journal=world.anna_counselling, by=world.co, text="Om gränser.",
+        themes=["boundaries", "shame"], methods=["relation"],
+    )
+    services.sign_entry(entry, by=world.co)
+    browser = login(world.co)
+    for url in (reverse("clients:journal", args=[world.anna.public_id, "counselling"]),
+                reverse("clients:entry-detail", args=[entry.public_id])):
+        shown = browser.get(url).content.decode()
+        assert "Att sätta gränser, Skam" in shown and "Relation" in shown
+
+
+def test_my_day_offers_a_note_only_until_the_session_has_a_signed_one(world, login):
+    session = started(short_contract(world).bookings.first(), minutes_ago=5)
+    write_url = reverse("clients:session-note", args=[session.public_id])
+    browser = login(world.co)
+    assert write_url in browser.get(reverse("start")).content.decode()
+    entry = services.save_draft(journal=world.anna_counselling, by=world.co, text="Samtal.",
+                                booking=session, kind=EntryKind.SESSION)
+    services.sign_entry(entry, by=world.co)
+    page = browser.get(reverse("start")).content.decode()
+    assert write_url not in page and "anteckning signerad" in page
