@@ -64,7 +64,8 @@ def screenshot():
 
     def _take(page, name):
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret would add a style the page's CSP refuses.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     return _take
