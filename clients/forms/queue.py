@@ -11,7 +11,7 @@ from prostenhet.models import User
 from prostenhet.roles import Role, UnitCode
 
 from .. import access
-from ..models import CounsellorGender, QueueEntry, QueueRemoval, QueueSource
+from ..models import CounsellorGender, QueueEntry, QueueRemoval, QueueSource, Room, Weekday
 
 __all__ = [
     "QueueAddForm", "QueueMoveForm", "QueueOfferForm", "QueueRemoveForm", "active_counsellors",
@@ -76,13 +76,56 @@ def active_counsellors():
 
 
 class QueueOfferForm(forms.Form):
+    """A place with a counsellor; with the weekday and time already agreed, the session
+    contract starts at once (from the start date to the term's end)."""
+
     counsellor = forms.ModelChoiceField(label=_("Behandlare"), queryset=User.objects.none())
+    weekday = forms.TypedChoiceField(
+        label=_("Veckodag"), choices=[("", _("Inte överenskommen än"))] + Weekday.choices,
+        coerce=int, empty_value=None, required=False,
+    )
+    start_time = forms.TimeField(
+        label=_("Tid"), required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=15, max_value=240,
+                                 initial=60, required=False)
+    room = forms.ModelChoiceField(label=_("Rum"), queryset=Room.objects.none(), required=False)
+    starts_on = forms.DateField(
+        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Kontraktet gäller terminen ut (vår: januari–juni, höst: augusti–december)."),
+    )
     version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counsellor"].queryset = active_counsellors()
+        self.fields["room"].queryset = Room.objects.filter(
+            active=True, unit=UnitCode.COUNSELLING
+        )
         self.helper = submit_helper(_("Erbjud plats"))
+
+    def clean(self):
+        cleaned = super().clean()
+        weekday, start_time = cleaned.get("weekday"), cleaned.get("start_time")
+        if (weekday is None) != (start_time is None):
+            self.add_error(
+                "start_time" if start_time is None else "weekday",
+                _("Ange både veckodag och tid för att starta samtalskontraktet, eller ingen av "
+                  "dem."),
+            )
+        return cleaned
+
+    @staticmethod
+    def contract(data):
+        """The contract's slot from the cleaned data, or None when none was agreed."""
+        if data.get("weekday") is None:
+            return None
+        return {
+            "weekday": data["weekday"], "start_time": data["start_time"],
+            "minutes": data.get("minutes") or 60, "room": data.get("room"),
+            "starts_on": data.get("starts_on") or timezone.localdate(),
+        }
 
 
 class QueueRemoveForm(forms.Form):

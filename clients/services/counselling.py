@@ -153,15 +153,18 @@ def _check_slot(*, weekday, minutes, starts_on, today):
 
 @transaction.atomic
 def create_contract(journal, *, by, weekday, start_time, starts_on, minutes=60, room=None,
-                    renews=None, today=None):
+                    renews=None, today=None, counsellor=None):
     """Start a session contract for the rest of the term starts_on belongs to (a start in
-    July starts in August), with the assigned counsellor `by`, and book its weekly sessions.
-    Weeks that cannot be booked are skipped and returned with their reasons; a contract
-    where no week can be booked is refused. One running contract per journal and term."""
+    July starts in August), with the assigned counsellor (`by`, or `counsellor` when the
+    office assistant starts it as she offers a place from the queue), and book its weekly
+    sessions. Weeks that cannot be booked are skipped and returned with their reasons; a
+    contract where no week can be booked is refused. One running contract per journal and
+    term."""
     today = today or timezone.localdate()
+    counsellor = counsellor or by
     journal = Journal.objects.select_for_update().select_related("client").get(pk=journal.pk)
     journal = _current_journal(journal)
-    check_may_counsel(journal, by)
+    check_may_counsel(journal, counsellor)
     # The time itself is checked against the opening hours by each week's booking.
     _check_slot(weekday=weekday, minutes=minutes, starts_on=starts_on, today=today)
     year, half, first, last = term_of(starts_on)
@@ -173,7 +176,7 @@ def create_contract(journal, *, by, weekday, start_time, starts_on, minutes=60, 
     ).exists():
         raise DomainError(_("Klienten har redan ett samtalskontrakt för den terminen."))
     contract = SessionContract.objects.create(
-        journal=journal, counsellor=by, weekday=weekday, start_time=start_time,
+        journal=journal, counsellor=counsellor, weekday=weekday, start_time=start_time,
         minutes=minutes, room=room, starts_on=starts_on, ends_on=last, term_year=year,
         term_half=half, renews=renews, created_by=by,
     )

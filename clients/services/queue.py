@@ -18,6 +18,7 @@ from ..models import (
     QueueSource,
     Register,
 )
+from .counselling import create_contract
 from .records import assign_counsellor, enroll
 
 __all__ = ["add_to_queue", "move_in_queue", "remove_from_queue", "offer_place"]
@@ -118,18 +119,25 @@ def remove_from_queue(entry, *, reason, by, expected_version=None):
 
 
 @transaction.atomic
-def offer_place(entry, *, counsellor, by, expected_version=None):
-    """Offer the client a place with a counsellor: the client leaves the queue and the
-    counsellor is assigned to the client's counselling journal (through the access module)."""
+def offer_place(entry, *, counsellor, by, expected_version=None, contract=None):
+    """Offer the client a place with a counsellor: the client leaves the queue, the
+    counsellor is assigned to the client's counselling journal (through the access module)
+    and, with contract (weekday, start_time, starts_on, minutes, room as agreed), the session
+    contract starts and the term's weekly sessions are booked; the contract's ContractResult
+    is then entry.contract_result (None without a contract)."""
     entry = _locked_queue_entry(entry, expected_version)
     client = entry.client
     if not client.enrollments.active().filter(unit=UnitCode.COUNSELLING).exists():
         enroll(client, UnitCode.COUNSELLING, by=by)
     journal = Journal.objects.get(client=client, unit=UnitCode.COUNSELLING, merged_into=None)
     assign_counsellor(journal, counsellor, by=by)
+    started = None
+    if contract:
+        started = create_contract(journal, by=by, counsellor=counsellor, **contract)
     entry.left_at = timezone.now()
     entry.left_reason = QueueRemoval.OFFERED
     entry.offered_to = counsellor
     entry.version += 1
     entry.save(update_fields=["left_at", "left_reason", "offered_to", "version"])
+    entry.contract_result = started
     return entry

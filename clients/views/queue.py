@@ -113,7 +113,7 @@ def _queue_change(request, queue_id, *, form_class, title, change, success, text
         error = _("Klienten står inte längre i kön.")
     elif form.is_valid():
         try:
-            change(entry, form.cleaned_data, form.cleaned_data["version"])
+            result = change(entry, form.cleaned_data, form.cleaned_data["version"])
         except DomainError as domain_error:
             entry.refresh_from_db()
             if entry.left_at is not None:
@@ -127,7 +127,10 @@ def _queue_change(request, queue_id, *, form_class, title, change, success, text
                 form.is_valid()
                 error = domain_error.message
         else:
-            messages.success(request, success % {"alias": entry.client.alias})
+            messages.success(
+                request,
+                success(result) if callable(success) else success % {"alias": entry.client.alias},
+            )
             return redirect("clients:queue")
     today = timezone.localdate()
     return render(request, "clients/queue/queue_change.html", {
@@ -157,11 +160,28 @@ def queue_offer(request, queue_id):
         request, queue_id, form_class=QueueOfferForm, title=_("Erbjud plats"),
         change=lambda entry, data, version: services.offer_place(
             entry, counsellor=data["counsellor"], by=request.user, expected_version=version,
+            contract=QueueOfferForm.contract(data),
         ),
-        success=_("%(alias)s har fått en plats och är tilldelad behandlaren."),
-        text=_("Klienten lämnar kön och tilldelas behandlaren, som ser klienten på sin "
-               "startsida och gör upp samtalskontraktet med klienten."),
+        success=_offered,
+        text=_("Klienten lämnar kön och tilldelas behandlaren. Är veckodag och tid redan "
+               "överenskomna startar samtalskontraktet nu och terminens samtal bokas; annars "
+               "gör behandlaren upp kontraktet med klienten."),
     )
+
+
+def _offered(entry):
+    result = entry.contract_result
+    if result is None:
+        return _("%(alias)s har fått en plats och är tilldelad behandlaren.") % {
+            "alias": entry.client.alias}
+    message = _(
+        "%(alias)s har fått en plats, och samtalskontraktet är startat: %(count)d samtal "
+        "bokade."
+    ) % {"alias": entry.client.alias, "count": len(result.booked)}
+    if result.skipped:
+        message += " " + _("Kunde inte bokas: %(days)s.") % {
+            "days": ", ".join(f"{day:%Y-%m-%d}" for day, _reason in result.skipped)}
+    return message
 
 
 @permission_required("clients.change_queueentry", raise_exception=True)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients import access, services
-from clients.models import QueueEntry, QueueMove, QueueRemoval, QueueSource
+from clients.models import QueueEntry, QueueMove, QueueRemoval, QueueSource, SessionContract
 from prostenhet.exceptions import DomainError
 from prostenhet.roles import Role, UnitCode
 from tests.world import staff
@@ -327,3 +327,38 @@ def test_two_office_assistants_changing_one_row_at_once_give_one_change_and_a_me
     assert (moved, olle.left_at is not None) in [(1, False), (0, True)]
     if moved:
         assert QueueMove.objects.get(entry=olle).reason in {"oa", "oa2"}
+
+
+def test_offering_a_place_with_an_agreed_slot_starts_the_contract(world, login):
+    """Issue 8: offering a place assigns the counsellor and, with the weekday and time
+    agreed, starts the session contract and books the term's sessions."""
+    (petra,) = queue(world, world.petra)
+    other = staff(Role.COUNSELLOR, "co2")
+    day = timezone.localdate() + timedelta(days=7)
+    while day.isoweekday() > 5 or day.month in (6, 7, 12) and day.day > 20:
+        day += timedelta(days=1)
+    response = login(world.oa).post(
+        reverse("clients:queue-offer", args=[petra.public_id]),
+        {"counsellor": other.pk, "weekday": day.isoweekday(), "start_time": "10:00",
+         "minutes": 60, "starts_on": day.isoformat(), "version": petra.version},
+        follow=True,
+    )
+    assert "samtalskontraktet är startat" in response.content.decode()
+    contract = SessionContract.objects.get(journal__client=world.petra)
+    assert contract.counsellor == other and contract.created_by == world.oa
+    sessions = list(contract.bookings.all())
+    assert sessions and all(b.staff == other and b.client == world.petra for b in sessions)
+    assert all(timezone.localtime(b.starts_at).isoweekday() == day.isoweekday()
+               for b in sessions)
+
+
+def test_an_offer_with_a_weekday_but_no_time_is_refused_and_nothing_changes(world, login):
+    (petra,) = queue(world, world.petra)
+    other = staff(Role.COUNSELLOR, "co2")
+    response = login(world.oa).post(
+        reverse("clients:queue-offer", args=[petra.public_id]),
+        {"counsellor": other.pk, "weekday": 2, "version": petra.version},
+    )
+    assert "både veckodag och tid" in response.content.decode()
+    petra.refresh_from_db()
+    assert petra.left_at is None and not SessionContract.objects.exists()
