@@ -20,6 +20,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +34,7 @@ from ..forms import (
     CalendarFilterForm,
     bookable_staff,
 )
-from ..models import Booking, BookingStatus, Room
+from ..models import Booking, BookingKind, BookingStatus, Room
 
 # The form fields the services' error fields stand for.
 FORM_FIELDS = {"starts_at": "start", "ends_at": "end", "staff": "staff", "room": "room"}
@@ -92,6 +93,12 @@ class Entry:
     booking: Booking | None = None
     client: object = None
     can_change: bool = False
+    # The time and who, as HTML, made once in Python: a week of ten staff has some 250
+    # bookings, and the template engine's lookups would cost most of the page.
+    line: str = ""
+    room_part: str = ""  # " · Samtalsrum 1" in a staff member's row
+    staff_part: str = ""  # " · the staff member" in a room's row
+    badge: str = ""  # the interpreter's language
 
 
 @dataclass
@@ -110,6 +117,32 @@ class Row:
     kind: str  # "staff" or "room"
     owner: object
     cells: list
+
+
+PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+def _time_range(starts_at, ends_at):
+    return (f"{timezone.localtime(starts_at):%H:%M}–"
+            f"{timezone.localtime(ends_at):%H:%M}")
+
+
+def _booking_line(booking, client, client_url, labels):
+    """A booking's time and client (a link only where the user may see the client), struck
+    through when cancelled, and the start of its details line (kind · status)."""
+    strike = " text-decoration-line-through" if booking.is_cancelled else ""
+    who = (
+        format_html('<a href="{}">{}</a>', client_url.replace(PLACEHOLDER, str(client.public_id)),
+                    client.alias)
+        if client is not None else labels[BookingStatus.BOOKED]
+    )
+    return format_html(
+        '<span class="fw-semibold{}">{}</span> {}<br><small>{} · '
+        '<span data-testid="booking-status">{}</span>',
+        strike, _time_range(booking.starts_at, booking.ends_at), who,
+        # get_FOO_display() builds the choices' dict on every call: read them once.
+        labels[booking.kind], labels[booking.status],
+    )
 
 
 def _calendar(request, *, week):
@@ -164,12 +197,22 @@ def _calendar(request, *, week):
         if room_id in room_ids:
             cells.setdefault(("room", room_id, local_day), []).append(entry)
 
+    client_url = reverse("clients:client-detail", args=[PLACEHOLDER])
+    labels = {value: str(label) for value, label in [*BookingKind.choices,
+                                                     *BookingStatus.choices]}
     for booking in bookings:
+        client = booking.client if booking.client_id in shown else None
         place(Entry(
-            booking.starts_at, booking.ends_at, booking=booking,
-            client=booking.client if booking.client_id in shown else None,
+            booking.starts_at, booking.ends_at, booking=booking, client=client,
             can_change=(booking.status == BookingStatus.BOOKED
                         and access.can_change_booking(user, booking)),
+            line=_booking_line(booking, client, client_url, labels),
+            room_part=format_html(" · {}", booking.room.name) if booking.room_id else "",
+            staff_part=format_html(" · {}", booking.staff) if booking.staff_id else "",
+            badge=format_html(
+                '<br><span class="badge text-bg-info">{}</span>',
+                _("Tolk: %(language)s") % {"language": booking.interpreter_language},
+            ) if booking.interpreter_language else "",
         ), booking.staff_id, booking.room_id)
     for booking in busy:
         place(Entry(booking.starts_at, booking.ends_at, busy=True),
