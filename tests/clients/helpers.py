@@ -2,9 +2,13 @@
 page's main content (without the navigation bar, which shows the user's own name), and the
 identity numbers the tests use."""
 
+from datetime import datetime, time, timedelta
+
 from django.utils import timezone
 
+from clients import services
 from prostenhet.lib import personnummer
+from prostenhet.roles import UnitCode
 from tests.world import ADULT_NUMBERS, CHILD_NUMBERS
 
 # What the registration form posts when only the alias is filled in.
@@ -64,3 +68,26 @@ def child_number():
 
 def today():
     return timezone.localdate()
+
+
+# --- bookings ----------------------------------------------------------------------------------
+
+
+def next_weekday(days_ahead=1):
+    """A weekday days_ahead or more from today."""
+    day = timezone.localdate() + timedelta(days=days_ahead)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day
+
+
+def at(day, hour, minute=0):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def book(world, start, minutes=60, **extra):
+    """Book through the service: by default Anna with her counsellor, by the office assistant."""
+    fields = {"unit": UnitCode.COUNSELLING, "staff": world.co, "client": world.anna,
+              "by": world.oa}
+    fields.update(extra)
+    return services.book(starts_at=start, ends_at=start + timedelta(minutes=minutes), **fields)

@@ -3,7 +3,7 @@ moving, cancelling and marking no-shows through the views, their refusals, a dou
 that books once, and two people booking one slot at the same moment (PostgreSQL)."""
 
 import threading
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import connection
@@ -18,39 +18,16 @@ from clients.models import (
     BookingStatus,
     EntryKind,
     JournalEntry,
-    Room,
     term_of,
 )
 from prostenhet.models import AccessLog
 from prostenhet.roles import Role, UnitCode
 from tests.world import staff
 
-from .helpers import main_html
+from .helpers import at, book, main_html, next_weekday
 
 pytestmark = pytest.mark.django_db
 
-
-def next_weekday(days_ahead=1):
-    day = timezone.localdate() + timedelta(days=days_ahead)
-    while day.isoweekday() > 5:
-        day += timedelta(days=1)
-    return day
-
-
-def at(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-@pytest.fixture
-def room(db):
-    return Room.objects.create(name="Rum 3", unit=UnitCode.COUNSELLING)
-
-
-def book(world, start, minutes=60, **extra):
-    fields = {"unit": UnitCode.COUNSELLING, "staff": world.co, "client": world.anna,
-              "by": world.oa}
-    fields.update(extra)
-    return services.book(starts_at=start, ends_at=start + timedelta(minutes=minutes), **fields)
 
 
 def calendar(browser, name="clients:calendar-day", **query):

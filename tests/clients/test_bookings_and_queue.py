@@ -2,7 +2,7 @@
 the queue's services, with their bad inputs and their races."""
 
 import threading
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -18,7 +18,6 @@ from clients.models import (
     QueueMove,
     QueueRemoval,
     QueueSource,
-    Room,
     Visit,
     VisitPurpose,
 )
@@ -26,30 +25,10 @@ from prostenhet.exceptions import DomainError
 from prostenhet.roles import Role, UnitCode
 from tests.world import staff
 
+from .helpers import at, book, next_weekday
+
 pytestmark = pytest.mark.django_db
 
-
-def next_weekday(days_ahead=1):
-    day = timezone.localdate() + timedelta(days=days_ahead)
-    while day.isoweekday() > 5:
-        day += timedelta(days=1)
-    return day
-
-
-def at(day, hour, minute=0):
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-@pytest.fixture
-def room(db):
-    return Room.objects.create(name="Rum 3", unit=UnitCode.COUNSELLING)
-
-
-def book(world, start, minutes=60, **extra):
-    fields = {"unit": UnitCode.COUNSELLING, "staff": world.co, "client": world.anna,
-              "by": world.oa}
-    fields.update(extra)
-    return services.book(starts_at=start, ends_at=start + timedelta(minutes=minutes), **fields)
 
 
 # --- bad input -----------------------------------------------------------------------------------
