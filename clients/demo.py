@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from prostenhet.models import AccessKind, AccessLog
 from prostenhet.roles import UnitCode
@@ -145,15 +146,15 @@ def seed_clients(staff):
             services.give_consent(
                 client, UnitCode.COUNSELLING, UnitCode.SPIRALEN, method="written", by=counsellor
             )
-    for _ in range(4):
+    for _number in range(4):
         register(next(aliases), UnitCode.COUNSELLING, assistant, number=False)
-    for _ in range(6):
+    for _number in range(6):
         client = register(next(aliases), UnitCode.OUTREACH, outreach, number=False)
         write(client, UnitCode.OUTREACH, outreach, OUTREACH_NOTES, rng.randint(1, 3))
-    for _ in range(4):
+    for _number in range(4):
         client = register(next(aliases), UnitCode.SPIRALEN, midwife)
         write(client, UnitCode.SPIRALEN, midwife, CLINIC_NOTES, rng.randint(1, 4))
-    for _ in range(3):
+    for _number in range(3):
         client = register(
             next(aliases), UnitCode.TRAFFICKING, outreach, number=False,
             born_in_sweden=BornInSweden.NO, country_of_birth="Nigeria", interpreter_needed=True,
@@ -193,7 +194,7 @@ def _seed_access_log(rng, clients, staff, emergency):
     now = timezone.now()
     rows = []
     for day in range(21):
-        for _ in range(3):
+        for _number in range(3):
             at = timezone.localtime(now - timedelta(days=day)).replace(
                 hour=rng.randint(8, 17), minute=rng.randint(0, 59)
             )
@@ -326,7 +327,9 @@ def seed_reception(staff):
             added_on=today - timedelta(days=180 - number * 12),
             **QUEUE_WISHES[number % len(QUEUE_WISHES)],
         )
-    return f"{bookings} bokningar, {contracts} samtalskontrakt, {len(waiting)} i kön."
+    return _("%(bookings)d bokningar, %(contracts)d samtalskontrakt, %(waiting)d i kön.") % {
+        "bookings": bookings, "contracts": contracts, "waiting": len(waiting),
+    }
 
 
 GOALS = [

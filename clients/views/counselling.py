@@ -8,11 +8,10 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from prostenhet.exceptions import DomainError
@@ -38,7 +37,13 @@ from ..models import (
     QueueEntry,
     SessionContract,
 )
-from .records import _autosave_refused, _form_error, _post, _unit_or_404
+from .records import (
+    _autosave_refused,
+    _form_error,
+    _post,
+    _save_draft_from_form,
+    _unit_or_404,
+)
 
 
 def _contract_or_404(request, contract_id):
@@ -270,20 +275,14 @@ def session_note(request, booking_id):
         autosave_url=request.path,
     )
     if form.is_valid():
-        try:
-            entry = services.save_draft(
-                journal=journal, by=request.user, entry=entry, booking=booking,
-                **form.draft_fields(),
-            )
-        except services.EmptyDraftError as error:
-            if request.htmx:
-                return HttpResponse(escape(_("Inget att spara ännu.")))
-            _form_error(form, error)
-        except DomainError as error:
-            if request.htmx:
-                return _autosave_refused(error.message)
-            _form_error(form, error)
-        else:
+        saved, refused = _save_draft_from_form(request, form, lambda: services.save_draft(
+            journal=journal, by=request.user, entry=entry, booking=booking,
+            **form.draft_fields(),
+        ))
+        if refused is not None:
+            return refused
+        if saved is not None:
+            entry = saved
             if request.htmx:
                 return render(request, "clients/_autosave_status.html",
                               {"entry": entry, "oob": True})

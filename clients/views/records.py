@@ -458,19 +458,12 @@ def _new_entry(request, client, journal, *, corrects=None):
     )
     entry = None
     if form.is_valid():
-        try:
-            entry = services.save_draft(
-                journal=journal, by=request.user, corrects=corrects, **form.draft_fields()
-            )
-        except services.EmptyDraftError as error:
-            if request.htmx:
-                return HttpResponse(escape(_("Inget att spara ännu.")))
-            _form_error(form, error)
-        except DomainError as error:
-            if request.htmx:
-                return _autosave_refused(error.message)
-            _form_error(form, error)
-        else:
+        entry, refused = _save_draft_from_form(request, form, lambda: services.save_draft(
+            journal=journal, by=request.user, corrects=corrects, **form.draft_fields()
+        ))
+        if refused is not None:
+            return refused
+        if entry is not None:
             if request.htmx:
                 response = render(
                     request, "clients/_autosave_status.html", {"entry": entry, "oob": True}
@@ -489,6 +482,23 @@ def _new_entry(request, client, journal, *, corrects=None):
         "form": form, "entry": entry, "client": client, "journal": journal,
         "corrects": corrects,
     })
+
+
+def _save_draft_from_form(request, form, save):
+    """Run save() for a draft editor's valid form: (the entry, None) when saved; (None, the
+    answer) for an autosave that was refused; (None, None) with the error on the form for an
+    explicit save that was refused."""
+    try:
+        return save(), None
+    except services.EmptyDraftError as error:
+        if request.htmx:
+            return None, HttpResponse(escape(_("Inget att spara ännu.")))
+        _form_error(form, error)
+    except DomainError as error:
+        if request.htmx:
+            return None, _autosave_refused(error.message)
+        _form_error(form, error)
+    return None, None
 
 
 def _autosave_refused(message):
