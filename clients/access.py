@@ -379,6 +379,20 @@ def get_journal_or_404(request, client, unit, *, write=False):
     return journal
 
 
+def in_readable_journals(user, rows, *, journal_field="journal", write=False):
+    """Of a unit app's rows that point at a journal (samples, encounters, …), those in a
+    journal the user may read (write=True: write); after a merge, the survivor's journal's
+    rights count. One EXISTS per row, no matter how many rows there are."""
+    perm = "change_journal" if write else "view_journal"
+    if not user.has_perm(f"clients.{perm}"):
+        return rows.none()
+    expire_lapsed(user)
+    journal_id = Coalesce(
+        OuterRef(f"{journal_field}__merged_into_id"), OuterRef(f"{journal_field}_id")
+    )
+    return rows.filter(_visible_filter(user, perm, "journal", ref=journal_id))
+
+
 def may_see_identity(user, client):
     """Whether protected identity fields may be shown to this user (detail page only)."""
     return can_change_client(user, client) or open_emergency_access(user, client) is not None

@@ -65,6 +65,42 @@ class DemoSeeder:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class EntryDetail:
+    """What a unit app records with its journal entries besides their text (the clinic's
+    encounter: kind, actions, samples ordered), shown with each entry of the unit's journal
+    and on the entry's page. load(entries) returns {entry.pk: context} for a page of entries
+    in one query; the template is included with that context as `detail`. When the app has
+    its own editor for the unit's entries, a new entry (create_url_name, the client's public
+    id as argument) and a draft (edit_url_name, the entry's public id) open in it, so that
+    nothing the app records with an entry is left out."""
+
+    key: str
+    unit: str
+    template: str
+    load: Callable
+    order: int = 100
+    create_url_name: str = ""
+    edit_url_name: str = ""
+    # The app's own page of the client's record in the unit (the clinic's samples), linked
+    # from the journal page for users with overview_permission.
+    overview_url_name: str = ""
+    overview_label: str = ""
+    overview_permission: str = ""
+
+
+@dataclass(frozen=True)
+class BenchmarkPart:
+    """An app's share of `manage.py benchmark`: generate(scale, clients=, login=) writes the
+    app's rows for that share of the reference data set (DESIGN §9) — clients are the
+    benchmark's generated clients, login(user) a logged-in test browser — and returns the
+    pages to time as (label, method, url, data, browser)."""
+
+    key: str
+    generate: Callable
+    order: int = 100
+
+
 class Registry:
     """An ordered collection of contributions, registered once per key (AppConfig.ready may
     run more than once in tests)."""
@@ -103,6 +139,11 @@ start_panels = Registry()
 review_filters = Registry()
 demo_seeders = Registry()
 view_labels = ViewLabels()
+# EntryDetail: what an app shows with the entries of its unit's journal (clients' journal and
+# entry pages include it).
+journal_entry_details = Registry()
+# BenchmarkPart: the apps' rows and pages in `manage.py benchmark`.
+benchmarks = Registry()
 # What a person understands by the fixed detail codes of access-log rows ("protected identity
 # shown"); other details (a search term) are shown as they are.
 detail_labels = ViewLabels()

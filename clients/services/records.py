@@ -33,6 +33,7 @@ from ..models import (
     QueueEntry,
     Register,
 )
+from ..signals import entry_signed
 
 ADULT_AGE = 18
 # Registry fields a client form edits (the identity number is normalised before it gets here).
@@ -497,6 +498,7 @@ def sign_entry(entry, *, by, expected_version=None, at=None):
     entry.signed_at = now
     entry.updated_at = now
     entry.save()
+    entry_signed.send(sender=JournalEntry, entry=entry, by=by)
     return entry
 
 

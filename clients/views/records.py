@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from prostenhet import registry, retention
 from prostenhet.exceptions import DomainError
 from prostenhet.forms import ConfirmForm
 from prostenhet.lib import personnummer, searches
@@ -433,16 +434,37 @@ def journal_detail(request, public_id, unit):
         state=EntryState.DRAFT,
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_details(journal.unit, list(page.object_list))
     audit.log_read(request, client)
     assignments = journal.assignments.current().select_related("counsellor")
+    app_links = [
+        (reverse(detail.overview_url_name, args=[client.public_id]), detail.overview_label)
+        for detail in registry.journal_entry_details
+        if detail.unit == journal.unit and detail.overview_url_name
+        and request.user.has_perm(detail.overview_permission)
+    ]
     return render(request, "clients/journal_detail.html", {
         "client": client, "journal": journal, "page": page, "drafts": drafts,
+        "app_links": app_links, "record_kind": retention.record_kind_label(journal.unit),
         "can_write": journal.may_write,
         "assignments": assignments,
         "can_assign": journal.unit in access.ASSIGNED_UNITS
         and request.user.has_perm("clients.assign_counsellor")
         and journal.unit in access.user_units(request.user),
     })
+
+
+def _with_details(unit, entries):
+    """Attach to each entry what the unit's app records with it besides the text (the
+    registry's journal_entry_details: one query per registered detail for the whole page,
+    none for a unit that registers nothing): entry.details = [(template, context), ...]."""
+    details = [d for d in registry.journal_entry_details if d.unit == unit]
+    loaded = [(d.template, d.load(entries)) for d in details] if entries else []
+    for entry in entries:
+        entry.details = [
+            (template, found[entry.pk]) for template, found in loaded if entry.pk in found
+        ]
+    return entries
 
 
 def _new_entry(request, client, journal, *, corrects=None):
@@ -512,9 +534,20 @@ def _after_explicit_save(request, entry):
     return redirect("clients:entry-edit", entry_id=entry.public_id)
 
 
+def _app_editor(unit, url_attribute):
+    """The URL name of the unit app's own entry editor (registry.journal_entry_details), or
+    None when the unit's entries are written here."""
+    for detail in registry.journal_entry_details:
+        if detail.unit == unit and getattr(detail, url_attribute):
+            return getattr(detail, url_attribute)
+    return None
+
+
 def entry_create(request, public_id, unit):
     client = access.get_client_or_404(request, public_id)
     journal = access.get_journal_or_404(request, client, _unit_or_404(unit), write=True)
+    if editor := _app_editor(journal.unit, "create_url_name"):
+        return redirect(editor, client.public_id)
     return _new_entry(request, client, journal)
 
 
@@ -531,6 +564,7 @@ def entry_correct(request, entry_id):
 
 def entry_detail(request, entry_id):
     entry, client, journal = access.get_entry_or_404(request, entry_id)
+    _with_details(entry.unit, [entry])
     audit.log_read(request, client)
     corrections = [
         c for c in entry.corrections.select_related("author")
@@ -548,6 +582,8 @@ def entry_edit(request, entry_id):
     entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
     if entry.is_signed or entry.author_id != request.user.pk:
         return redirect("clients:entry-detail", entry_id=entry.public_id)
+    if (editor := _app_editor(entry.unit, "edit_url_name")) and entry.corrects_id is None:
+        return redirect(editor, entry.public_id)
     form = EntryForm(
         _post(request), instance=entry,
         autosave_url=reverse("clients:entry-autosave", args=[entry.public_id]),

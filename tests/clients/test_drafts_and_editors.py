@@ -588,15 +588,27 @@ def test_the_service_gives_a_correction_the_originals_type(world, phone_call):
 # --- the type of a new note follows the unit ------------------------------------------------
 
 
+def test_a_new_clinic_note_opens_the_clinics_encounter_editor(world, login):
+    """Spiralen records more than text with its entries (the encounter, the samples): its
+    "Ny anteckning" and its drafts open in the clinic's editor, whose new notes are visits."""
+    browser = login(world.cl)
+    response = browser.get(create_url(world.anna, UnitCode.SPIRALEN))
+    assert response.status_code == 302
+    assert response.url == reverse("spiralen:encounter-create", args=[world.anna.public_id])
+    assert DEFAULT_ENTRY_KIND[UnitCode.SPIRALEN] == EntryKind.VISIT
+    draft = services.save_draft(journal=world.anna_spiralen, by=world.cl, text="Utkast.")
+    response = browser.get(reverse("clients:entry-edit", args=[draft.public_id]))
+    assert response.url == reverse("spiralen:encounter-edit", args=[draft.public_id])
+
+
 @pytest.mark.parametrize(
     "who, alias, unit, kind",
     [
         ("co", "anna", UnitCode.COUNSELLING, EntryKind.SESSION),
         ("kco", "karl", UnitCode.KAST, EntryKind.SESSION),
-        ("cl", "anna", UnitCode.SPIRALEN, EntryKind.VISIT),
         ("ow", "olle", UnitCode.OUTREACH, EntryKind.CONTACT),
     ],
-    ids=["counselling", "kast", "spiralen", "outreach"],
+    ids=["counselling", "kast", "outreach"],
 )
 def test_a_new_notes_type_is_the_units_kind_of_work(world, login, who, alias, unit, kind):
     browser = login(getattr(world, who))

@@ -31,7 +31,7 @@ from clients.models import (
     Visit,
     VisitPurpose,
 )
-from prostenhet import access
+from prostenhet import access, registry
 from prostenhet.models import AccessKind, AccessLog, Unit, User
 from prostenhet.roles import Role, UnitCode
 from prostenhet.services import assign_roles
@@ -70,6 +70,13 @@ class Command(BaseCommand):
     def _run(self, scale, requests):
         started = clock.perf_counter()
         counsellor, anna = self._generate(scale)
+        # The other apps' rows (each registered a registry.BenchmarkPart) and their pages.
+        clients = list(Client.objects.filter(alias__startswith="Klient ").order_by("pk"))
+        app_pages = [
+            page
+            for part in registry.benchmarks
+            for page in part.generate(scale, clients=clients, login=self._login)
+        ]
         if connection.vendor == "postgresql":
             # The planner's statistics, as autovacuum keeps them on a live database (it cannot
             # see rows of an open transaction; ANALYZE in it can).
@@ -83,7 +90,9 @@ class Command(BaseCommand):
         )
         browser = self._login(counsellor)
         assistant = self._login(self._office_assistant(counsellor))
-        entry = JournalEntry.objects.filter(journal__client=anna, state=EntryState.SIGNED).first()
+        entry = JournalEntry.objects.filter(
+            journal__client=anna, journal__unit=UnitCode.COUNSELLING, state=EntryState.SIGNED
+        ).first()
         pages = [
             ("bare page (password change)", "get", reverse("account:password-change"), None),
             ("start (counsellor: my day)", "get", reverse("start"), None),
@@ -100,6 +109,7 @@ class Command(BaseCommand):
             ("start (office assistant: today)", "get", reverse("start"), None, assistant),
             ("today panel refresh", "get", reverse("clients:reception-today"), None, assistant),
             ("queue", "get", reverse("clients:queue"), None, assistant),
+            *app_pages,
         ]
         self.stdout.write(f"{'page':<30} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
         for label, method, url, data, *who in pages:
