@@ -49,17 +49,33 @@ def _crud(model, *actions):
 # counsellors only.
 _BOOKING = [*_crud("booking"), *_crud("room", "view"), *_crud("referral")]
 
+
+def _spiralen(model, *actions):
+    return [f"spiralen.{action}_{model}" for action in actions or ("view", "add", "change")]
+
+
+# The clinic (spiralen/migrations/0002): clinicians keep the patient record, the hours and the
+# appointment types; the office assistant and outreach workers book and see the clinic's times.
+_CLINIC_BOOKING = [*_spiralen("appointment", "view", "add"), "spiralen.view_consultationhours"]
+_CLINIC = [
+    *_spiralen("appointment"), *_spiralen("consultationhours"), *_spiralen("hoursexception"),
+    "spiralen.delete_hoursexception", *_spiralen("appointmenttype", "view", "change"),
+    *_spiralen("encounter"), *_spiralen("sample"),
+]
+
 ROLE_PERMISSIONS = {
     Role.OFFICE_ASSISTANT: [
         *_CASEWORK, "clients.merge_client", "clients.assign_counsellor", *_BOOKING,
-        *_crud("visit"), *_crud("queueentry"),
+        *_crud("visit"), *_crud("queueentry"), *_CLINIC_BOOKING,
     ],
-    Role.OUTREACH_WORKER: [*_CASEWORK, *_JOURNAL, *_BOOKING],
+    Role.OUTREACH_WORKER: [*_CASEWORK, *_JOURNAL, *_BOOKING, *_CLINIC_BOOKING],
     Role.COUNSELLOR: [
         *_CASEWORK, *_JOURNAL, "clients.assign_counsellor", *_BOOKING,
         *_crud("visit", "view", "change"), *_crud("sessioncontract"), *_crud("goal"),
     ],
-    Role.CLINICIAN: [*_CASEWORK, *_JOURNAL, *_BOOKING, *_crud("visit", "view", "change")],
+    Role.CLINICIAN: [
+        *_CASEWORK, *_JOURNAL, *_BOOKING, *_crud("visit", "view", "change"), *_CLINIC,
+    ],
     # Managers read case content only through emergency access (they join no unit group).
     Role.MANAGER: [
         "prostenhet.view_statistics",

@@ -329,3 +329,18 @@ OPENING_HOURS = (
 # Emergency access lasts this long unless the person opening it chooses a shorter time.
 EMERGENCY_ACCESS_HOURS = env.int("EMERGENCY_ACCESS_HOURS", default=4)
 AUDITLOG_MASK_CALLABLE = "prostenhet.lib.masking.mask_all"
+
+# --- Spiralen (the clinic) ---------------------------------------------------------------------
+# Days after a sample is taken by which its result is expected: later, the sample is on the
+# clinic's follow-up list ("svar saknas"). Keys are spiralen.models.SampleKind values.
+SPIRALEN_RESULT_DAYS = {
+    "hiv": 14, "syphilis": 14, "hepatitis_b": 14, "hepatitis_c": 14,
+    "chlamydia": 7, "gonorrhoea": 7, "cytology": 42, "pregnancy": 1,
+}
+# Days after a result is registered by which the patient should have been told.
+SPIRALEN_INFORM_DAYS = env.int("SPIRALEN_INFORM_DAYS", default=7)
+# Social-services records are weeded this many years after their last entry (DESIGN §5).
+SOCIAL_SERVICES_RETENTION_YEARS = env.int("SOCIAL_SERVICES_RETENTION_YEARS", default=5)
+# A patient record is kept at least this many years after its last entry (never fewer than
+# ten, health-care law; the weeding honours it).
+SPIRALEN_RETENTION_YEARS = max(10, env.int("SPIRALEN_RETENTION_YEARS", default=10))

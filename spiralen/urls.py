@@ -1,3 +1,5 @@
+from .views import bookings, records
+
 app_name = "spiralen"
 
-urlpatterns = []
+urlpatterns = [*bookings.urlpatterns, *records.urlpatterns]

@@ -23,6 +23,7 @@ DATA_MIGRATIONS = [
     ("prostenhet.migrations.0002_create_units_and_roles", "create_units_and_roles"),
     ("clients.migrations.0003_unit_groups_and_role_permissions", "forwards"),
     ("clients.migrations.0012_reception_permissions", "forwards"),
+    ("spiralen.migrations.0002_types_permissions_and_lock", "forwards"),
 ]
 
 

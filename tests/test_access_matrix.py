@@ -135,6 +135,27 @@ MATRIX = {
     "clients:booking-create": only({MA: 403, SA: 403}, 200),
     "clients:booking-move": only({OA: 200, CO: 200}, 403),
     "clients:booking-status": only({OA: 200, CO: 200}, 403),
+    # Spiralen. The office assistant and the outreach worker book the clinic's times and see
+    # its schedule and hours (time, alias, profession); counsellors, managers and the sysadmin
+    # do not. The hours, exceptions and appointment types are the clinicians' to change; the
+    # patient record (Anna's, signed by the clinician) is theirs alone.
+    "spiralen:schedule": only({OA: 200, OW: 200, CL: 200}, 403),
+    "spiralen:book": only({OA: 200, OW: 200, CL: 200}, 403),
+    "spiralen:hours": only({OA: 200, OW: 200, CL: 200}, 403),
+    "spiralen:hours-create": only({CL: 200}, 403),
+    "spiralen:hours-end": only({CL: 200}, 403),
+    "spiralen:exception-create": only({CL: 200}, 403),
+    "spiralen:exception-delete": only({CL: 200}, 403),
+    "spiralen:appointment-types": only({CL: 200}, 403),
+    "spiralen:follow-up": only({CL: 200}, 403),
+    "spiralen:patient": only({CL: 200}, 403),
+    "spiralen:encounter-create": only({CL: 200}, 403),
+    "spiralen:encounter-edit": only({CL: 200}, 403),
+    "spiralen:sample-sent": only({CL: 200}, 403),
+    "spiralen:sample-result": only({CL: 200}, 403),
+    "spiralen:sample-informed": only({CL: 200}, 403),
+    "spiralen:sample-plan": only({CL: 200}, 403),
+    "spiralen:sample-notified": only({CL: 200}, 403),
 }
 
 
@@ -261,6 +282,55 @@ def entry(attribute):
     return lambda w: {"entry_id": getattr(w, attribute).public_id}
 
 
+def a_patient(w):
+    return {"client_id": w.anna.public_id}
+
+
+def an_encounter_draft(w):
+    from spiralen import services as clinic
+
+    draft = clinic.save_encounter(
+        journal=w.anna_spiralen, by=w.cl, kind="sti_testing", findings="Provtagning.",
+        sample_kinds=["chlamydia"],
+    )
+    return {"entry_id": draft.public_id}
+
+
+def a_sample(w):
+    """Anna's chlamydia sample, taken at a signed encounter (signing takes it)."""
+    from clients import services
+    from clients.models import JournalEntry
+
+    entry = JournalEntry.objects.get(public_id=an_encounter_draft(w)["entry_id"])
+    services.sign_entry(entry, by=w.cl)
+    return {"sample_id": entry.samples.get().public_id}
+
+
+def some_hours(w):
+    from datetime import time
+
+    from spiralen.models import ConsultationHours
+
+    hours = ConsultationHours.objects.create(
+        clinician=w.cl, weekday=1, starts=time(9), ends=time(12), created_by=w.cl
+    )
+    return {"pk": hours.pk}
+
+
+def an_exception(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from spiralen.models import HoursException
+
+    day = timezone.localdate() + timedelta(days=60)
+    exception = HoursException.objects.create(
+        starts_on=day, ends_on=day, reason="holiday", created_by=w.cl
+    )
+    return {"pk": exception.pk}
+
+
 # URL arguments for patterns that take them, made from the world for each test.
 KWARGS = {
     "staff:update": lambda w: {"public_id": w.co.public_id},
@@ -317,6 +387,16 @@ KWARGS = {
     "clients:booking-status": lambda w: {
         "booking_id": a_booking(w).public_id, "action": "avbokad-av-klienten",
     },
+    "spiralen:hours-end": some_hours,
+    "spiralen:exception-delete": an_exception,
+    "spiralen:patient": a_patient,
+    "spiralen:encounter-create": a_patient,
+    "spiralen:encounter-edit": an_encounter_draft,
+    "spiralen:sample-sent": a_sample,
+    "spiralen:sample-result": a_sample,
+    "spiralen:sample-informed": a_sample,
+    "spiralen:sample-plan": a_sample,
+    "spiralen:sample-notified": a_sample,
 }
 
 

@@ -82,7 +82,16 @@ def today_context(request):
             booking.status == BookingStatus.BOOKED and booking.client_id is not None
             and booking.kind != BookingKind.MEETING and booking.arrival is None
         )
-        if booking.staff_id:
+        if booking.staff_id and booking.unit == UnitCode.SPIRALEN:
+            # The clinic's bookings say only the profession ("Spiralen – barnmorska"),
+            # never the appointment type.
+            key, where = ("clinic", booking.staff_id), str(UnitCode.SPIRALEN.label)
+            if booking.staff.profession:
+                where = _("%(unit)s – %(profession)s") % {
+                    "unit": where, "profession": booking.staff.get_profession_display().lower(),
+                }
+            heading = f"{booking.staff} ({where})"
+        elif booking.staff_id:
             key, heading = ("staff", booking.staff_id), str(booking.staff)
         else:
             key, heading = ("room", booking.room_id), _("Rum %(room)s") % {"room": booking.room}

@@ -19,6 +19,7 @@ from clients.models import Client
 from prostenhet.lib import personnummer
 from prostenhet.models import AccessKind, AccessLog, AccessLogReview
 from prostenhet.roles import UnitCode
+from tests import test_access_matrix as matrix
 from tests.world import ADULT_NUMBERS
 
 from .helpers import SPARE_NUMBERS, as_post, create_data, main_html, ten_digits
@@ -62,6 +63,15 @@ READ_VIEWS = [
         "oa",
         ["anna", "petra"],
     ),
+    # The clinic's patient record.
+    ("spiralen:patient", matrix.a_patient, "cl", ["anna"]),
+    ("spiralen:encounter-create", matrix.a_patient, "cl", ["anna"]),
+    ("spiralen:encounter-edit", matrix.an_encounter_draft, "cl", ["anna"]),
+    ("spiralen:sample-sent", matrix.a_sample, "cl", ["anna"]),
+    ("spiralen:sample-result", matrix.a_sample, "cl", ["anna"]),
+    ("spiralen:sample-informed", matrix.a_sample, "cl", ["anna"]),
+    ("spiralen:sample-plan", matrix.a_sample, "cl", ["anna"]),
+    ("spiralen:sample-notified", matrix.a_sample, "cl", ["anna"]),
 ]
 
 
@@ -474,8 +484,8 @@ def test_every_view_about_one_client_logs_its_reads_or_says_why_not():
     about_a_client = {
         name
         for name, converters in patterns(get_resolver())
-        if name.startswith(("clients:", "audit:"))
-        and ({"public_id", "entry_id", "other_id"} & set(converters))
+        if name.startswith(("clients:", "audit:", "spiralen:"))
+        and ({"public_id", "entry_id", "other_id", "client_id", "sample_id"} & set(converters))
     }
     covered = {view[0] for view in READ_VIEWS} | set(NOT_A_RECORD_READ)
     assert about_a_client - covered == set()

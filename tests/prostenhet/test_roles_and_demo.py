@@ -37,7 +37,7 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings):
     assert User.objects.count() == len(DEMO_STAFF)
     expected = {
         "assistent", "uppsokare", "behandlare", "kastbehandlare",
-        "barnmorska", "lakare", "chef", "admin",
+        "barnmorska", "gynekolog", "lakare", "chef", "admin",
     }
     assert set(User.objects.values_list("username", flat=True)) == expected
     for user in User.objects.all():

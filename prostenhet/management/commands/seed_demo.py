@@ -14,7 +14,11 @@ DEMO_PASSWORD = "demo-losenord-2026"
 
 DEMO_STAFF = [
     # username, first name, last name, role, units, profession
-    ("assistent", "Anna", "Assistent", Role.OFFICE_ASSISTANT, [UnitCode.COUNSELLING], ""),
+    # Reception receives everyone, the clinic's patients too: the assistant works in both.
+    (
+        "assistent", "Anna", "Assistent", Role.OFFICE_ASSISTANT,
+        [UnitCode.COUNSELLING, UnitCode.SPIRALEN], "",
+    ),
     (
         "uppsokare", "Ulf", "Uppsökare", Role.OUTREACH_WORKER,
         [UnitCode.OUTREACH, UnitCode.TRAFFICKING], "",
@@ -24,6 +28,10 @@ DEMO_STAFF = [
     (
         "barnmorska", "Maria", "Barnmorska", Role.CLINICIAN, [UnitCode.SPIRALEN],
         Profession.MIDWIFE,
+    ),
+    (
+        "gynekolog", "Greta", "Gynekolog", Role.CLINICIAN, [UnitCode.SPIRALEN],
+        Profession.GYNAECOLOGIST,
     ),
     ("lakare", "Lars", "Läkare", Role.CLINICIAN, [UnitCode.SPIRALEN], Profession.PHYSICIAN),
     ("chef", "Cecilia", "Chef", Role.MANAGER, list(UnitCode), ""),

@@ -1,0 +1,1 @@
+"""The clinic's views, one module per part (each lists its own urlpatterns)."""
