@@ -90,6 +90,18 @@ class EntryDetail:
 
 
 @dataclass(frozen=True)
+class BookingRule:
+    """A unit's own rule for its bookings, checked by every booking and move of the unit
+    whichever screen makes it: check(staff=, starts_at=, ends_at=) raises DomainError (the
+    clinic: only within the clinician's consultation hours)."""
+
+    key: str
+    unit: str
+    check: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class BenchmarkPart:
     """An app's share of `manage.py benchmark`: generate(scale, clients=, login=) writes the
     app's rows for that share of the reference data set (DESIGN §9) — clients are the
@@ -142,6 +154,8 @@ view_labels = ViewLabels()
 # EntryDetail: what an app shows with the entries of its unit's journal (clients' journal and
 # entry pages include it).
 journal_entry_details = Registry()
+# BookingRule: what a unit's bookings must also meet (clients' booking services check them).
+booking_rules = Registry()
 # BenchmarkPart: the apps' rows and pages in `manage.py benchmark`.
 benchmarks = Registry()
 # What a person understands by the fixed detail codes of access-log rows ("protected identity

@@ -5,11 +5,12 @@ views in the access log. Registered from SpiralenConfig.ready()."""
 from django.utils.translation import gettext_lazy as _
 
 from prostenhet import registry
-from prostenhet.registry import BenchmarkPart, DemoSeeder, Section, StartPanel
-from prostenhet.roles import Role
+from prostenhet.registry import BenchmarkPart, BookingRule, DemoSeeder, Section, StartPanel
+from prostenhet.roles import Role, UnitCode
 
 from . import benchmark
 from .demo import seed_clinic
+from .services import check_clinic_booking
 from .views import records
 
 BOOKERS = frozenset({Role.OFFICE_ASSISTANT, Role.OUTREACH_WORKER, Role.CLINICIAN})
@@ -78,4 +79,7 @@ def register():
     ))
     registry.view_labels.register(VIEW_LABELS)
     registry.demo_seeders.register(DemoSeeder(key="spiralen", seed=seed_clinic, order=30))
+    registry.booking_rules.register(BookingRule(
+        key="spiralen.hours", unit=UnitCode.SPIRALEN, check=check_clinic_booking,
+    ))
     registry.benchmarks.register(BenchmarkPart(key="spiralen", generate=benchmark.generate))

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prostenhet import registry
 from prostenhet.exceptions import DomainError
 from prostenhet.models import User
 from prostenhet.roles import UnitCode
@@ -65,6 +66,9 @@ def _check_booking(*, unit, starts_at, ends_at, staff, room, client, by, exclude
             _("%(staff)s arbetar inte i den verksamhetsdelen.") % {"staff": staff},
             field="staff",
         )
+    for rule in registry.booking_rules:
+        if rule.unit == unit:
+            rule.check(staff=staff, starts_at=starts_at, ends_at=ends_at)
     # Lock the staff member's and the room's rows: two requests for one slot queue up here,
     # and the second sees the first one's booking (PostgreSQL's exclusion constraints refuse
     # an overlap whatever writes; SQLite writes one transaction at a time).

@@ -41,6 +41,7 @@ __all__ = [
     "add_exception",
     "add_hours",
     "book_appointment",
+    "check_clinic_booking",
     "clinic_label",
     "clinic_staff",
     "delete_exception",
@@ -228,6 +229,13 @@ def _check_clinician(staff, profession=None, *, field="staff"):
             },
             field=field,
         )
+
+
+def check_clinic_booking(*, staff, starts_at, ends_at):
+    """The clinic's booking rule (registry.booking_rules): a clinician is booked only within
+    their consultation hours, on whichever screen the time is booked or moved."""
+    if staff is not None:
+        _check_in_hours(staff, starts_at, ends_at)
 
 
 def _check_in_hours(staff, starts_at, ends_at):

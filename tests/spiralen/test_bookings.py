@@ -587,3 +587,35 @@ def test_concurrent_bookings_of_one_slot_give_one_booking(roles_and_units, world
     assert Booking.objects.filter(unit=UnitCode.SPIRALEN).count() == 1
     assert outcomes.count("booked") == 1
     assert all("bokad" in outcome for outcome in outcomes if outcome != "booked"), outcomes
+
+
+def test_every_screen_that_books_the_clinic_keeps_to_the_hours(world, clinic):
+    """The calendar's generic booking and moving are held to the consultation hours too
+    (the clinic's booking rule): 12:00–13:00 is the midwife's lunch, the evening is closed."""
+    with pytest.raises(DomainError, match="utanför mottagningstiderna"):
+        client_services.book(
+            unit=UnitCode.SPIRALEN, staff=world.cl, client=world.anna, by=world.oa,
+            starts_at=at(clinic.day, 12), ends_at=at(clinic.day, 12) + timedelta(minutes=30),
+        )
+    booked = client_services.book(
+        unit=UnitCode.SPIRALEN, staff=world.cl, client=world.anna, by=world.cl,
+        starts_at=at(clinic.day, 9), ends_at=at(clinic.day, 9) + timedelta(minutes=30),
+    )
+    with pytest.raises(DomainError, match="utanför mottagningstiderna"):
+        client_services.move_booking(
+            booked, starts_at=at(clinic.day, 16), ends_at=at(clinic.day, 16) + timedelta(
+                minutes=30), by=world.cl,
+        )
+    other_day = clinic.day + timedelta(days=1)
+    with pytest.raises(DomainError, match="ingen mottagningstid"):
+        client_services.move_booking(
+            booked, starts_at=at(other_day, 9), ends_at=at(other_day, 9) + timedelta(
+                minutes=30), by=world.cl,
+        )
+    booked.refresh_from_db()
+    assert booked.starts_at == at(clinic.day, 9)
+    # Other units' bookings know nothing of the clinic's hours.
+    client_services.book(
+        unit=UnitCode.COUNSELLING, staff=world.co, client=world.anna, by=world.co,
+        starts_at=at(clinic.day, 12), ends_at=at(clinic.day, 13),
+    )
