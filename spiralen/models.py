@@ -166,16 +166,12 @@ class Appointment(models.Model):
 # --- the patient record ------------------------------------------------------------------------
 
 
-class EncounterKind(models.TextChoices):
-    MIDWIFE_VISIT = "midwife_visit", _("Barnmorskebesök")
-    GYN_EXAMINATION = "gyn_examination", _("Gynekologisk undersökning")
-    CERVICAL_SCREENING = "cervical_screening", _("Cellprovtagning")
-    STI_TESTING = "sti_testing", _("Provtagning för STI och hiv")
-    CONTRACEPTION = "contraception", _("Preventivmedelsrådgivning")
-    ABORTION_COUNSELLING = "abortion_counselling", _("Abortrådgivning")
-    PHYSICIAN = "physician", _("Läkarkonsultation")
-    PSYCHIATRIC = "psychiatric", _("Psykiatrisk konsultation")
-    SEXUAL_HEALTH_TALK = "sexual_health_talk", _("Samtal om sexualitet och reproduktiv hälsa")
+# What an encounter was: one of the appointment types, or a talk about sexuality and
+# reproductive health (which needs no appointment of its own).
+EncounterKind = models.TextChoices("EncounterKind", [
+    *((member.name, (member.value, member.label)) for member in AppointmentCode),
+    ("SEXUAL_HEALTH_TALK", ("sexual_health_talk", _("Samtal om sexualitet och reproduktiv hälsa"))),
+])
 
 
 class Encounter(models.Model):

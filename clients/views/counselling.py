@@ -38,11 +38,11 @@ from ..models import (
     SessionContract,
 )
 from .records import (
-    _autosave_refused,
     _form_error,
     _post,
-    _save_draft_from_form,
     _unit_or_404,
+    autosave_refused,
+    save_draft_from_form,
 )
 
 
@@ -275,7 +275,7 @@ def session_note(request, booking_id):
         autosave_url=request.path,
     )
     if form.is_valid():
-        saved, refused = _save_draft_from_form(request, form, lambda: services.save_draft(
+        saved, refused = save_draft_from_form(request, form, lambda: services.save_draft(
             journal=journal, by=request.user, entry=entry, booking=booking,
             **form.draft_fields(),
         ))
@@ -291,7 +291,7 @@ def session_note(request, booking_id):
             messages.success(request, _("Utkastet är sparat."))
             return redirect("clients:session-note", booking_id=booking.public_id)
     elif request.htmx:
-        return _autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
+        return autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
     audit.log_read(request, client)
     return render(request, "clients/entry_form.html", {
         "form": form, "entry": entry, "client": client, "journal": journal, "corrects": None,

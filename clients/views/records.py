@@ -480,7 +480,7 @@ def _new_entry(request, client, journal, *, corrects=None):
     )
     entry = None
     if form.is_valid():
-        entry, refused = _save_draft_from_form(request, form, lambda: services.save_draft(
+        entry, refused = save_draft_from_form(request, form, lambda: services.save_draft(
             journal=journal, by=request.user, corrects=corrects, **form.draft_fields()
         ))
         if refused is not None:
@@ -498,7 +498,7 @@ def _new_entry(request, client, journal, *, corrects=None):
                 return response
             return _after_explicit_save(request, entry)
     elif request.htmx:
-        return _autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
+        return autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
     audit.log_read(request, client)
     return render(request, "clients/entry_form.html", {
         "form": form, "entry": entry, "client": client, "journal": journal,
@@ -506,7 +506,7 @@ def _new_entry(request, client, journal, *, corrects=None):
     })
 
 
-def _save_draft_from_form(request, form, save):
+def save_draft_from_form(request, form, save):
     """Run save() for a draft editor's valid form: (the entry, None) when saved; (None, the
     answer) for an autosave that was refused; (None, None) with the error on the form for an
     explicit save that was refused."""
@@ -518,12 +518,12 @@ def _save_draft_from_form(request, form, save):
         _form_error(form, error)
     except DomainError as error:
         if request.htmx:
-            return None, _autosave_refused(error.message)
+            return None, autosave_refused(error.message)
         _form_error(form, error)
     return None, None
 
 
-def _autosave_refused(message):
+def autosave_refused(message):
     return HttpResponse(escape(_("Inte sparat: %(errors)s") % {"errors": message}))
 
 
@@ -610,13 +610,13 @@ def entry_autosave(request, entry_id):
     entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
     form = EntryForm(request.POST, instance=entry)
     if not form.is_valid():
-        return _autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
+        return autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
     try:
         entry = services.save_draft(
             entry=entry, journal=journal, by=request.user, **form.draft_fields()
         )
     except DomainError as error:
-        return _autosave_refused(error.message)
+        return autosave_refused(error.message)
     # The answer also carries the new version into the form (out of band), so that a later
     # save from the same window is not taken for one from another window.
     return render(request, "clients/_autosave_status.html", {"entry": entry, "oob": True})

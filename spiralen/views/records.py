@@ -10,17 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from clients import access, audit
-from clients import services as client_services
 from clients.models import Booking, EntryKind, EntryState, JournalEntry
+from clients.views.records import autosave_refused, save_draft_from_form
 from prostenhet.exceptions import DomainError
 from prostenhet.roles import UnitCode
 
@@ -150,29 +149,9 @@ def _is_uuid(value):
     return True
 
 
-def _save_from_form(request, form, save):
-    """(entry, None) when saved; (None, answer) for a refused autosave; (None, None) with the
-    error on the form for a refused explicit save."""
-    try:
-        return save(), None
-    except client_services.EmptyDraftError as error:
-        if request.htmx:
-            return None, HttpResponse(escape(_("Inget att spara ännu.")))
-        _form_error(form, error)
-    except DomainError as error:
-        if request.htmx:
-            return None, _autosave_refused(error.message)
-        _form_error(form, error)
-    return None, None
-
-
-def _autosave_refused(message):
-    return HttpResponse(escape(_("Inte sparat: %(errors)s") % {"errors": message}))
-
-
 def _editor(request, *, client, journal, entry, form, save):
     if form.is_valid():
-        saved, refused = _save_from_form(request, form, save)
+        saved, refused = save_draft_from_form(request, form, save)
         if refused is not None:
             return refused
         if saved is not None:
@@ -189,7 +168,7 @@ def _editor(request, *, client, journal, entry, form, save):
             messages.success(request, _("Utkastet är sparat."))
             return redirect("spiralen:encounter-edit", entry_id=saved.public_id)
     elif request.htmx:
-        return _autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
+        return autosave_refused("; ".join(e for errs in form.errors.values() for e in errs))
     audit.log_read(request, client)
     return render(request, "spiralen/records/encounter_form.html", {
         "form": form, "entry": entry, "client": client, "journal": journal,
