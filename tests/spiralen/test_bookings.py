@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients import services as client_services
-from clients.models import Booking, Enrollment, Referral, ReferralState
+from clients.models import Booking, Enrollment, Gender, Referral, ReferralState
 from prostenhet.exceptions import DomainError
 from prostenhet.models import AccessLog
 from prostenhet.roles import Profession, Role, UnitCode
@@ -619,3 +619,15 @@ def test_every_screen_that_books_the_clinic_keeps_to_the_hours(world, clinic):
         unit=UnitCode.COUNSELLING, staff=world.co, client=world.anna, by=world.co,
         starts_at=at(clinic.day, 12), ends_at=at(clinic.day, 13),
     )
+
+
+def test_women_and_men_are_booked_alike(world, clinic):
+    """No appointment type is blocked by gender: that is a clinical decision, not a form
+    rule. A man's examination is in the same patient record as everything else of his."""
+    man = client_services.register_client(
+        unit=UnitCode.SPIRALEN, by=world.cl, alias="Johan", gender=Gender.MAN
+    )
+    appointment = book(world, clinic, at(clinic.day, 9), client=man, type=clinic.gyn_exam,
+                       staff=clinic.gyn, by=world.cl)
+    assert appointment.booking.client == man
+    assert man.journals.filter(unit=UnitCode.SPIRALEN).count() == 1
