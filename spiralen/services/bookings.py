@@ -179,6 +179,7 @@ def free_times(appointment_type, *, from_day, days=14, limit=8, staff=None, now=
     if not people or last_day < first_day:
         return []
     hours = hours_by_day(people, first_day, last_day)
+    # Each clinician's holding bookings by local day: a slot is compared with that day's only.
     taken = {}
     for staff_id, starts_at, ends_at in (
         Booking.objects.holding()
@@ -186,23 +187,28 @@ def free_times(appointment_type, *, from_day, days=14, limit=8, staff=None, now=
                 ends_at__gt=_aware(first_day))
         .values_list("staff_id", "starts_at", "ends_at")
     ):
-        taken.setdefault(staff_id, []).append((starts_at, ends_at))
+        for day in {timezone.localdate(starts_at), timezone.localdate(ends_at)}:
+            taken.setdefault((staff_id, day), []).append((starts_at, ends_at))
 
     step = timedelta(minutes=SLOT_STEP_MINUTES)
     found = []
-    for (staff_id, day), blocks in hours.items():
-        busy = taken.get(staff_id, ())
-        for block_start, block_end in blocks:
-            starts_at, block_ends_at = _aware(day, block_start), _aware(day, block_end)
-            while starts_at + length <= block_ends_at:
-                ends_at = starts_at + length
-                if (
-                    starts_at >= now
-                    and _within_opening_hours(starts_at, ends_at)
-                    and not any(b_start < ends_at and b_end > starts_at for b_start, b_end in busy)
-                ):
-                    found.append(FreeTime(people[staff_id], starts_at, ends_at))
-                starts_at += step
+    for day in sorted({day for _staff_id, day in hours}):
+        if len(found) >= limit:
+            break  # every time of a later day is later than these
+        for staff_id in people:
+            busy = taken.get((staff_id, day), ())
+            for block_start, block_end in hours.get((staff_id, day), ()):
+                starts_at, block_ends_at = _aware(day, block_start), _aware(day, block_end)
+                while starts_at + length <= block_ends_at:
+                    ends_at = starts_at + length
+                    if (
+                        starts_at >= now
+                        and _within_opening_hours(starts_at, ends_at)
+                        and not any(b_start < ends_at and b_end > starts_at
+                                    for b_start, b_end in busy)
+                    ):
+                        found.append(FreeTime(people[staff_id], starts_at, ends_at))
+                    starts_at += step
     names = {pk: index for index, pk in enumerate(people)}  # the clinicians' order by name
     found.sort(key=lambda free: (free.starts_at, names[free.staff.pk]))
     return found[:limit]
