@@ -348,6 +348,11 @@ def follow_up_conditions(today):
     }
 
 
+LISTED_FIELDS = [
+    "public_id", "kind", "state", "result", "taken_at", "result_at", "follow_up_plan",
+    "notified_on", "version", "journal__client__public_id", "journal__client__alias",
+]
+
 ORDER = {
     "overdue": ["taken_at", "pk"],
     "uninformed": ["result_at", "pk"],
@@ -381,6 +386,8 @@ def follow_up(user, *, today=None, limit=100):
             continue
         rows = list(
             samples.filter(condition).select_related("journal__client")
+            # The list shows the patient's alias, the sample and where it stands.
+            .only(*LISTED_FIELDS)
             .order_by(*ORDER[name])[:limit]
         )
         for sample in rows:

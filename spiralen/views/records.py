@@ -14,8 +14,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clients import access, audit
 from clients.models import Booking, EntryKind, EntryState, JournalEntry
@@ -32,7 +34,15 @@ from ..forms import (
     SampleResultForm,
     SampleSentForm,
 )
-from ..models import AT_ONCE, Encounter, EncounterKind, Sample, SampleResult, SampleState
+from ..models import (
+    AT_ONCE,
+    Encounter,
+    EncounterKind,
+    Sample,
+    SampleKind,
+    SampleResult,
+    SampleState,
+)
 
 PAGE_SIZE = 25
 SAMPLE_LIMIT = 100
@@ -56,17 +66,74 @@ def follow_up_panel(request):
     that there is nothing to follow up. Aliases and dates only: no read-log row."""
     if not request.user.has_perm("spiralen.view_sample"):
         return None
-    return {"follow_up": services.follow_up(request.user, limit=PANEL_LIMIT),
+    result = services.follow_up(request.user, limit=PANEL_LIMIT)
+    return {"follow_up": _list_rows(result, here=request.get_full_path(), may_change=False,
+                                    panel=True),
             "panel": True}
+
+
+PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+# Each category's next step from the list: (URL name, button) — the overdue ones are sent or
+# get their result, depending on where they are.
+CATEGORY_STEPS = {
+    "uninformed": ("spiralen:sample-informed", gettext_lazy("Patienten informerad")),
+    "without_plan": ("spiralen:sample-plan", gettext_lazy("Uppföljningsplan")),
+    "to_notify": ("spiralen:sample-notified", gettext_lazy("Smittskyddsanmälan")),
+}
+
+
+def _list_rows(result, *, here, may_change, panel=False):
+    """Each listed sample's row, made once in Python: a list of a few hundred rows would
+    otherwise cost most of the page in template lookups (as the week calendar's bookings)."""
+    patient_url = reverse("spiralen:patient", args=[PLACEHOLDER])
+    step_urls = {
+        name: reverse(name, args=[PLACEHOLDER]) + "?" + urlencode({"next": here})
+        for name in ["spiralen:sample-sent", "spiralen:sample-result",
+                     *(step for step, _label in CATEGORY_STEPS.values())]
+    }
+    labels = {value: str(label) for value, label in
+              [*SampleKind.choices, *SampleState.choices, *SampleResult.choices]}
+    sent_label, result_label = _("Skickat"), _("Registrera svar")
+    for key, _title, rows, _count in result.categories:
+        for sample in rows:
+            sample.cells = format_html(
+                '<td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>',
+                patient_url.replace(PLACEHOLDER, str(sample.patient.public_id)),
+                sample.patient.alias, labels[sample.kind],
+                timezone.localdate(sample.taken_at).isoformat(), sample.days,
+            )
+            if panel:
+                continue
+            step = ""
+            if may_change:
+                if key == "overdue":
+                    name, label = (
+                        ("spiralen:sample-sent", sent_label)
+                        if sample.state == SampleState.TAKEN and sample.kind not in AT_ONCE
+                        else ("spiralen:sample-result", result_label)
+                    )
+                else:
+                    name, label = CATEGORY_STEPS[key]
+                step = format_html(
+                    '<a class="btn btn-outline-primary btn-sm" href="{}">{}</a>',
+                    step_urls[name].replace(PLACEHOLDER, str(sample.public_id)), label,
+                )
+            sample.cells += format_html('<td>{}</td><td class="text-end">{}</td>',
+                                        labels[sample.result or sample.state], step)
+    return result
 
 
 @permission_required("spiralen.view_sample", raise_exception=True)
 def follow_up(request):
     """The whole follow-up list with each sample's next step. It lists aliases, kinds and
     dates, not the record: no read-log row (as the calendars)."""
+    result = _list_rows(
+        services.follow_up(request.user, limit=FOLLOW_UP_LIMIT), here=request.get_full_path(),
+        may_change=request.user.has_perm("spiralen.change_sample"),
+    )
     return render(request, "spiralen/records/follow_up.html", {
-        "follow_up": services.follow_up(request.user, limit=FOLLOW_UP_LIMIT),
-        "limit": FOLLOW_UP_LIMIT, "here": request.get_full_path(),
+        "follow_up": result, "limit": FOLLOW_UP_LIMIT,
     })
 
 
