@@ -344,3 +344,15 @@ SOCIAL_SERVICES_RETENTION_YEARS = env.int("SOCIAL_SERVICES_RETENTION_YEARS", def
 # A patient record is kept at least this many years after its last entry (never fewer than
 # ten, health-care law; the weeding honours it).
 SPIRALEN_RETENTION_YEARS = max(10, env.int("SPIRALEN_RETENTION_YEARS", default=10))
+
+# --- outreach ----------------------------------------------------------------------------------
+# Internet outreach keeps only a keyed hash (HMAC-SHA256) of an e-mail address, to avoid mailing
+# one person twice within OUTREACH_EMAIL_REPEAT_DAYS; hashes older than that are weeded. The key
+# comes from the environment (falls back to SECRET_KEY when unset).
+OUTREACH_EMAIL_HASH_KEY = env.str("OUTREACH_EMAIL_HASH_KEY", default="")
+OUTREACH_EMAIL_REPEAT_DAYS = env.int("OUTREACH_EMAIL_REPEAT_DAYS", default=180)
+
+# --- trafficking -------------------------------------------------------------------------------
+# The trafficking team's start page lists deadlines (reflection period, temporary residence
+# permit) within this many days.
+TRAFFICKING_DEADLINE_DAYS = env.int("TRAFFICKING_DEADLINE_DAYS", default=14)

@@ -1,4 +1,5 @@
 import importlib
+import importlib.util
 
 import pytest
 from django.apps import apps
@@ -24,6 +25,9 @@ DATA_MIGRATIONS = [
     ("clients.migrations.0003_unit_groups_and_role_permissions", "forwards"),
     ("clients.migrations.0012_reception_permissions", "forwards"),
     ("spiralen.migrations.0002_types_permissions_and_lock", "forwards"),
+    ("outreach.migrations.0002_roles_and_lists", "forwards"),
+    ("kast.migrations.0002_roles_and_lists", "forwards"),
+    ("trafficking.migrations.0002_roles_and_lists", "forwards"),
 ]
 
 
@@ -32,6 +36,8 @@ def roles_and_units(transactional_db):
     """A transactional test's flush empties every table, the data migrations' rows too: put
     the units, roles and permissions back before a transactional test uses them."""
     for module, function in DATA_MIGRATIONS:
+        if importlib.util.find_spec(module) is None:
+            continue  # an app whose data migration is still to be written
         getattr(importlib.import_module(module), function)(apps, None)
 
 
