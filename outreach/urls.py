@@ -1,3 +1,7 @@
+from .views import information, internet, shifts, support
+
 app_name = "outreach"
 
-urlpatterns = []
+urlpatterns = [
+    *shifts.urlpatterns, *support.urlpatterns, *internet.urlpatterns, *information.urlpatterns,
+]

@@ -63,12 +63,27 @@ _CLINIC = [
     *_spiralen("encounter"), *_spiralen("sample"),
 ]
 
+
+
+def _app(app, model, *actions):
+    return [f"{app}.{action}_{model}" for action in actions or ("view", "add", "change")]
+
+
+# Outreach (outreach/migrations/0002): the outreach workers' shifts, contacts, support actions,
+# internet outreach and information work.
+_OUTREACH = [
+    *_app("outreach", "shift"), *_app("outreach", "contact"), *_app("outreach", "nickname"),
+    *_app("outreach", "supportaction", "view", "add"), *_app("outreach", "internetsession"),
+    *_app("outreach", "emailtemplate"), "outreach.add_emailhash", *_app("outreach", "infotalk"),
+    "outreach.view_area", "outreach.view_materialkind",
+]
+
 ROLE_PERMISSIONS = {
     Role.OFFICE_ASSISTANT: [
         *_CASEWORK, "clients.merge_client", "clients.assign_counsellor", *_BOOKING,
         *_crud("visit"), *_crud("queueentry"), *_CLINIC_BOOKING,
     ],
-    Role.OUTREACH_WORKER: [*_CASEWORK, *_JOURNAL, *_BOOKING, *_CLINIC_BOOKING],
+    Role.OUTREACH_WORKER: [*_CASEWORK, *_JOURNAL, *_BOOKING, *_CLINIC_BOOKING, *_OUTREACH],
     Role.COUNSELLOR: [
         *_CASEWORK, *_JOURNAL, "clients.assign_counsellor", *_BOOKING,
         *_crud("visit", "view", "change"), *_crud("sessioncontract"), *_crud("goal"),

@@ -156,6 +156,28 @@ MATRIX = {
     "spiralen:sample-informed": only({CL: 200}, 403),
     "spiralen:sample-plan": only({CL: 200}, 403),
     "spiralen:sample-notified": only({CL: 200}, 403),
+    # Outreach: the team's records; only outreach workers hold outreach permissions (a GET of
+    # the contact form's and the client search's POST-only addresses goes back to the shift).
+    "outreach:shift-list": only({OW: 200}, 403),
+    "outreach:shift-create": only({OW: 200}, 403),
+    "outreach:shift-detail": only({OW: 200}, 403),
+    "outreach:shift-edit": only({OW: 200}, 403),
+    "outreach:shift-close": only({OW: 200}, 403),
+    "outreach:contact-create": only({OW: 302}, 403),
+    "outreach:client-search": only({OW: 302}, 403),
+    "outreach:nickname-list": only({OW: 200}, 403),
+    "outreach:nickname-register": only({OW: 200}, 403),
+    "outreach:client": only({OW: 200}, 403),
+    "outreach:support-create": only({OW: 200}, 403),
+    "outreach:internet-list": only({OW: 200}, 403),
+    "outreach:internet-create": only({OW: 200}, 403),
+    "outreach:internet-edit": only({OW: 200}, 403),
+    "outreach:address-check": only({OW: 200}, 403),
+    "outreach:template-list": only({OW: 200}, 403),
+    "outreach:template-create": only({OW: 200}, 403),
+    "outreach:template-edit": only({OW: 200}, 403),
+    "outreach:talk-list": only({OW: 200}, 403),
+    "outreach:talk-create": only({OW: 200}, 403),
 }
 
 
@@ -331,6 +353,51 @@ def an_exception(w):
     return {"pk": exception.pk}
 
 
+def a_shift(w):
+    """An open shift of the outreach worker, with a contact with Olle and one under a
+    nickname."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outreach import services as outreach
+
+    now = timezone.now()
+    shift = outreach.open_shift(starts_at=now - timedelta(hours=1),
+                                ends_at=now + timedelta(hours=3), staff=[w.ow], by=w.ow)
+    outreach.add_contact(shift, by=w.ow, first_contact=False, client=w.olle)
+    outreach.add_contact(shift, by=w.ow, first_contact=False, nickname="Blondie")
+    return {"shift_id": shift.public_id}
+
+
+def a_nickname(w):
+    from outreach.models import Nickname
+
+    a_shift(w)
+    return {"nickname_id": Nickname.objects.get(name="Blondie").public_id}
+
+
+def olle(w):
+    return {"client_id": w.olle.public_id}
+
+
+def an_internet_session(w):
+    from django.utils import timezone
+
+    from outreach import services as outreach
+
+    session = outreach.save_internet_session(by=w.ow, date=timezone.localdate(), staff=[w.ow])
+    return {"session_id": session.public_id}
+
+
+def an_email_template(w):
+    from outreach import services as outreach
+
+    template = outreach.save_email_template(by=w.ow, name="Första mejlet", language="sv",
+                                            subject="Hej", body="Vi finns här.")
+    return {"pk": template.pk}
+
+
 # URL arguments for patterns that take them, made from the world for each test.
 KWARGS = {
     "staff:update": lambda w: {"public_id": w.co.public_id},
@@ -397,6 +464,16 @@ KWARGS = {
     "spiralen:sample-informed": a_sample,
     "spiralen:sample-plan": a_sample,
     "spiralen:sample-notified": a_sample,
+    "outreach:shift-detail": a_shift,
+    "outreach:shift-edit": a_shift,
+    "outreach:shift-close": a_shift,
+    "outreach:contact-create": a_shift,
+    "outreach:client-search": a_shift,
+    "outreach:nickname-register": a_nickname,
+    "outreach:client": olle,
+    "outreach:support-create": olle,
+    "outreach:internet-edit": an_internet_session,
+    "outreach:template-edit": an_email_template,
 }
 
 
