@@ -1,3 +1,5 @@
+from .views import calls, clients, outreach
+
 app_name = "kast"
 
-urlpatterns = []
+urlpatterns = [*calls.urlpatterns, *clients.urlpatterns, *outreach.urlpatterns]

@@ -1,0 +1,83 @@
+"""What KAST provides to the base (see docs/architecture.md and clients/provides.py): its
+sections and start panel — for staff working in KAST only (KAST is sealed: a counsellor of
+counselling holds the same role, so the unit decides) — its demo data, its benchmark share and
+the names of its views in the access log. Registered from KastConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+from prostenhet import registry
+from prostenhet.registry import BenchmarkPart, DemoSeeder, Section, StartPanel
+from prostenhet.roles import Role, UnitCode
+
+from . import benchmark
+from .demo import seed_kast
+from .views import calls
+
+COUNSELLORS = frozenset({Role.COUNSELLOR})
+# Shown only to those working in KAST (not to every counsellor): KAST is sealed.
+KAST = frozenset({UnitCode.KAST})
+
+
+
+SECTIONS = [
+    Section(
+        url_name="kast:call-list",
+        label=_("KAST-samtal"),
+        description=_("KAST:s telefonrådgivning: samtal och mejl, uppringare att följa upp, "
+                      "registrera uppringare som klient och boka första samtalet."),
+        roles=COUNSELLORS,
+        permission="kast.view_call",
+        units=KAST,
+        order=11,
+    ),
+    Section(
+        url_name="kast:client-list",
+        label=_("KAST-klienter"),
+        description=_("Dina klienter i KAST: hänvisningsväg, samtal, kontrakt och mål."),
+        roles=COUNSELLORS,
+        permission="kast.view_kastprofile",
+        units=KAST,
+        order=12,
+    ),
+    Section(
+        url_name="kast:outreach-list",
+        label=_("Nå köpare"),
+        description=_("Antal kontakter med köpare på gatan och informationsbrev efter "
+                      "polisförhör, per pass eller månad."),
+        roles=COUNSELLORS,
+        permission="kast.view_buyeroutreach",
+        units=KAST,
+        order=13,
+    ),
+]
+
+VIEW_LABELS = {
+    "kast:call-list": _("KAST, samtal"),
+    "kast:call-create": _("KAST, nytt samtal"),
+    "kast:call-detail": _("KAST, samtal"),
+    "kast:call-edit": _("KAST, ändra samtal"),
+    "kast:call-register": _("KAST, registrera uppringare"),
+    "kast:call-book": _("KAST, boka första samtal"),
+    "kast:client-list": _("KAST, klienter"),
+    "kast:client-detail": _("KAST, klient"),
+    "kast:client-referral": _("KAST, hänvisningsväg"),
+    "kast:outreach-list": _("KAST, nå köpare"),
+    "kast:outreach-create": _("KAST, nytt antal köparkontakter"),
+    "kast:outreach-edit": _("KAST, ändra antal köparkontakter"),
+}
+
+
+def register():
+    for section in SECTIONS:
+        registry.sections.register(section)
+    registry.start_panels.register(StartPanel(
+        key="kast.calls",
+        template="kast/_panel_calls.html",
+        roles=COUNSELLORS,
+        get_context=calls.calls_panel,
+        order=15,
+    ))
+    registry.view_labels.register(VIEW_LABELS)
+    registry.demo_seeders.register(DemoSeeder(key="kast", seed=seed_kast, order=50))
+    registry.benchmarks.register(BenchmarkPart(key="kast", generate=benchmark.generate,
+                                               order=50))
