@@ -1,3 +1,5 @@
+from .views import cases, raids
+
 app_name = "trafficking"
 
-urlpatterns = []
+urlpatterns = [*cases.urlpatterns, *raids.urlpatterns]

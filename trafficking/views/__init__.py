@@ -1,0 +1,1 @@
+"""The trafficking unit's views, one module per part (each lists its own urlpatterns)."""
