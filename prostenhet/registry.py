@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 
 from django import forms
 
+from .access import user_units
+
 
 @dataclass(frozen=True)
 class Section:
     """A section of the application in the navigation and on the start page, shown to the
-    roles it names when the user also holds its permission."""
+    roles it names when the user also holds its permission (and, when units are named, works
+    in one of them: a counsellor outside KAST holds the same role as KAST's)."""
 
     url_name: str
     label: str
@@ -23,9 +26,12 @@ class Section:
     roles: frozenset
     permission: str | None = None
     order: int = 100
+    units: frozenset = frozenset()
 
     def is_for(self, user):
         if not any(role in self.roles for role in user.roles):
+            return False
+        if self.units and not (self.units & user_units(user)):
             return False
         return self.permission is None or user.has_perm(self.permission)
 

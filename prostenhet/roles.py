@@ -78,15 +78,30 @@ _OUTREACH = [
     "outreach.view_area", "outreach.view_materialkind",
 ]
 
+# KAST (kast/migrations/0002): counsellors' calls, referral sources and buyer-outreach counts;
+# the pages also ask that the counsellor works in KAST.
+_KAST = [*_app("kast", "call"), *_app("kast", "kastprofile"), *_app("kast", "buyeroutreach")]
+
+# Trafficking (trafficking/migrations/0002): the team's cases, raids, housing, authority
+# contacts, deadlines and returns; the pages also ask that the user works in the unit.
+_TRAFFICKING = [
+    *(perm for model in ("traffickingcase", "raid", "housingplacement", "authoritycontact",
+                         "deadline", "returnhome") for perm in _app("trafficking", model)),
+    "trafficking.view_housingprovider",
+]
+
 ROLE_PERMISSIONS = {
     Role.OFFICE_ASSISTANT: [
         *_CASEWORK, "clients.merge_client", "clients.assign_counsellor", *_BOOKING,
         *_crud("visit"), *_crud("queueentry"), *_CLINIC_BOOKING,
     ],
-    Role.OUTREACH_WORKER: [*_CASEWORK, *_JOURNAL, *_BOOKING, *_CLINIC_BOOKING, *_OUTREACH],
+    Role.OUTREACH_WORKER: [
+        *_CASEWORK, *_JOURNAL, *_BOOKING, *_CLINIC_BOOKING, *_OUTREACH, *_TRAFFICKING,
+    ],
     Role.COUNSELLOR: [
         *_CASEWORK, *_JOURNAL, "clients.assign_counsellor", *_BOOKING,
-        *_crud("visit", "view", "change"), *_crud("sessioncontract"), *_crud("goal"),
+        *_crud("visit", "view", "change"), *_crud("sessioncontract"), *_crud("goal"), *_KAST,
+        *_TRAFFICKING,
     ],
     Role.CLINICIAN: [
         *_CASEWORK, *_JOURNAL, *_BOOKING, *_crud("visit", "view", "change"), *_CLINIC,

@@ -570,9 +570,18 @@ def merge_clients(survivor, duplicate, *, by):
     if QueueEntry.objects.filter(client=survivor, left_at__isnull=True).exists():
         for entry in QueueEntry.objects.filter(client=duplicate, left_at__isnull=True):
             move(entry, "left_at", timezone.now())
-    for model, field in _client_foreign_keys():
-        for obj in model.objects.filter(**{field.name: duplicate}):
-            move(obj, field.attname, survivor.pk)
+    try:
+        with transaction.atomic():
+            for model, field in _client_foreign_keys():
+                for obj in model.objects.filter(**{field.name: duplicate}):
+                    move(obj, field.attname, survivor.pk)
+    except IntegrityError:
+        # A unit app's row that may exist once per client (an open case) exists for both.
+        raise DomainError(_(
+            "Klienterna kan inte slås samman: båda har något som bara får finnas en gång per "
+            "klient (till exempel ett öppet ärende i samma verksamhetsdel). Avsluta det ena "
+            "och försök igen."
+        )) from None
     _move_change_log(duplicate, survivor, moved)
     # The tombstone first: the identity number is unique among current clients only.
     Client.objects.filter(pk=duplicate.pk).update(merged_into=survivor)

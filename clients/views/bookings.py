@@ -275,7 +275,8 @@ def booking_create(request):
     user = request.user
     initial = {}
     if request.method == "GET":
-        for name in ("staff", "room", "client", "date", "start"):
+        for name in ("staff", "room", "client", "date", "start", "unit",
+                     "interpreter_language"):
             if request.GET.get(name):
                 initial["day" if name == "date" else name] = request.GET[name]
     form = BookingForm(_post(request), user=user, initial=initial)

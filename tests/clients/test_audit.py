@@ -72,6 +72,26 @@ READ_VIEWS = [
     ("spiralen:sample-informed", matrix.a_sample, "cl", ["anna"]),
     ("spiralen:sample-plan", matrix.a_sample, "cl", ["anna"]),
     ("spiralen:sample-notified", matrix.a_sample, "cl", ["anna"]),
+    # Outreach: the shift page names the clients met; a client's outreach page.
+    ("outreach:shift-detail", matrix.a_shift, "ow", ["olle"]),
+    ("outreach:client", matrix.olle, "ow", ["olle"]),
+    ("outreach:support-create", matrix.olle, "ow", ["olle"]),
+    # KAST: a call of a client, the client's KAST pages (the rows are sealed).
+    ("kast:call-detail", matrix.karls_call, "kco", ["karl"]),
+    ("kast:call-edit", matrix.karls_call, "kco", ["karl"]),
+    ("kast:call-book", matrix.karls_call, "kco", ["karl"]),
+    ("kast:client-detail", matrix.karl, "kco", ["karl"]),
+    ("kast:client-referral", matrix.karl, "kco", ["karl"]),
+    # Trafficking: the case and each form about it name the person.
+    ("trafficking:case-detail", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:case-edit", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:case-close", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:housing-create", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:housing-end", matrix.a_placement, "ow", ["maria"]),
+    ("trafficking:contact-create", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:deadline-create", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:deadline-done", matrix.a_deadline, "ow", ["maria"]),
+    ("trafficking:return-edit", matrix.a_case, "ow", ["maria"]),
 ]
 
 
@@ -467,6 +487,7 @@ NOT_A_RECORD_READ = {
     "clients:emergency-open": "logs the client shown as a search row; the reads that follow "
     "are logged as emergency access",
     "clients:access-log-extract": "the manager's review of the log itself",
+    "trafficking:client-case": "redirects to the client's case page, which logs the read",
 }
 
 
@@ -484,7 +505,8 @@ def test_every_view_about_one_client_logs_its_reads_or_says_why_not():
     about_a_client = {
         name
         for name, converters in patterns(get_resolver())
-        if name.startswith(("clients:", "audit:", "spiralen:"))
+        if name.startswith(("clients:", "audit:", "spiralen:", "outreach:", "kast:",
+                            "trafficking:"))
         and ({"public_id", "entry_id", "other_id", "client_id", "sample_id"} & set(converters))
     }
     covered = {view[0] for view in READ_VIEWS} | set(NOT_A_RECORD_READ)
