@@ -241,6 +241,14 @@ def add_contact(shift, *, by, first_contact, client=None, nickname="",
 
     person = None
     if nickname:
+        # The team's name for someone since registered: the contact is with the client, so
+        # that one person still counts once.
+        registered = Nickname.objects.filter(
+            name_folded=fold(nickname)[:NICKNAME_MAX], client__isnull=False
+        ).select_related("client").order_by("-pk").first()
+        if registered is not None and access.can_view_client(by, registered.client):
+            client, nickname = registered.client, ""
+    if nickname:
         person, created = _nickname(nickname, by=by, now=now)
         met_before = not created and person.contacts.exists()
     elif client is not None:

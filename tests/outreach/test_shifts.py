@@ -241,9 +241,13 @@ def test_a_nickname_person_becomes_a_client_and_the_contacts_follow(world, shift
     assert after.distinct_persons == before.distinct_persons == 1
     with pytest.raises(DomainError, match="redan registrerad"):
         services.register_nickname(nickname, by=world.ow, consent_method="verbal")
-    # The name is free for someone else now.
-    other = services.add_contact(shift, by=world.ow, first_contact=True, nickname="Rosa jackan")
-    assert other.nickname != nickname
+    # The team goes on using the name: the contact is with the client, who counts once.
+    again = services.add_contact(shift, by=world.ow, first_contact=False,
+                                 nickname="rosa Jackan")
+    assert (again.client, again.nickname) == (client, None)
+    assert services.contact_figures(today, today + timedelta(days=1)).distinct_persons == 1
+    with pytest.raises(DomainError, match="träffats förut"):
+        services.add_contact(shift, by=world.ow, first_contact=True, nickname="Rosa jackan")
 
 
 def test_a_child_is_not_registered_from_a_nickname(world, shift):
