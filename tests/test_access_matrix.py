@@ -11,6 +11,15 @@ from django.urls.exceptions import NoReverseMatch
 from prostenhet.roles import Role
 
 from .factories import UserFactory
+from .outreach.helpers import a_nickname, a_shift, an_email_template, an_internet_session, olle
+from .trafficking.helpers import (
+    a_deadline,
+    a_placement,
+    case_kwargs,
+    client_case_kwargs,
+    in_trafficking_team,
+    raid_kwargs,
+)
 
 LOGIN, OTP = "login", "otp"
 OA, OW, CO, CL, MA, SA = (
@@ -386,51 +395,6 @@ def an_exception(w):
     return {"pk": exception.pk}
 
 
-def a_shift(w):
-    """An open shift of the outreach worker, with a contact with Olle and one under a
-    nickname."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from outreach import services as outreach
-
-    now = timezone.now()
-    shift = outreach.open_shift(starts_at=now - timedelta(hours=1),
-                                ends_at=now + timedelta(hours=3), staff=[w.ow], by=w.ow)
-    outreach.add_contact(shift, by=w.ow, first_contact=False, client=w.olle)
-    outreach.add_contact(shift, by=w.ow, first_contact=False, nickname="Blondie")
-    return {"shift_id": shift.public_id}
-
-
-def a_nickname(w):
-    from outreach.models import Nickname
-
-    a_shift(w)
-    return {"nickname_id": Nickname.objects.get(name="Blondie").public_id}
-
-
-def olle(w):
-    return {"client_id": w.olle.public_id}
-
-
-def an_internet_session(w):
-    from django.utils import timezone
-
-    from outreach import services as outreach
-
-    session = outreach.save_internet_session(by=w.ow, date=timezone.localdate(), staff=[w.ow])
-    return {"session_id": session.public_id}
-
-
-def an_email_template(w):
-    from outreach import services as outreach
-
-    template = outreach.save_email_template(by=w.ow, name="Första mejlet", language="sv",
-                                            subject="Hej", body="Vi finns här.")
-    return {"pk": template.pk}
-
-
 def a_kast_call(w, **extra):
     from datetime import timedelta
 
@@ -465,75 +429,6 @@ def kast_outreach(w):
         by=w.kco, kind="street_contacts", period="shift", day=timezone.localdate(), count=3
     )
     return {"outreach_id": counted.public_id}
-
-
-def trafficking_team(w):
-    """The world's outreach worker works in the trafficking unit too (as the demo's)."""
-    from prostenhet import access as staff_access
-    from prostenhet.models import Unit
-
-    w.ow.units.add(Unit.objects.get(code="trafficking"))
-    staff_access.sync_staff_units(w.ow)
-    for cached in ("group_ids_by_name", "roles", "_perm_cache", "_group_perm_cache",
-                   "_user_perm_cache"):
-        w.ow.__dict__.pop(cached, None)
-    return w.ow
-
-
-def in_trafficking_team(w):
-    trafficking_team(w)
-    return {}
-
-
-def a_raid(w):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from trafficking import services as trafficking
-
-    ow = trafficking_team(w)
-    return trafficking.save_raid(
-        by=ow, date=timezone.localdate() - timedelta(days=1), place_kind="apartment",
-        police_reference="NOA 123", staff=[ow], persons_met=3, persons_accepted=2,
-    )
-
-
-def a_trafficking_case(w):
-    """Maria, identified at yesterday's raid, with a placement and a reflection period."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from trafficking import services as trafficking
-    from trafficking.models import HousingProvider
-
-    raid = a_raid(w)
-    case = trafficking.register_case(
-        by=w.ow, alias="Maria", country_of_origin="RO", identified_by="raid",
-        identified_on=raid.date, raid=raid, languages="rumänska, engelska",
-        interpreter_needed=True,
-    )
-    trafficking.add_placement(case, by=w.ow, provider=HousingProvider.objects.first(),
-                              starts_on=raid.date)
-    trafficking.add_deadline(case, by=w.ow, kind="reflection_period",
-                             ends_on=timezone.localdate() + timedelta(days=10))
-    w.maria = case.client  # for the read-log test's "aliases shown"
-    return case
-
-
-def a_case(w):
-    return {"case_id": a_trafficking_case(w).public_id}
-
-
-def a_placement(w):
-    case = a_trafficking_case(w)
-    return {"case_id": case.public_id, "pk": case.placements.get().pk}
-
-
-def a_deadline(w):
-    case = a_trafficking_case(w)
-    return {"case_id": case.public_id, "pk": case.deadlines.get().pk}
 
 
 # URL arguments for patterns that take them, made from the world for each test.
@@ -621,20 +516,20 @@ KWARGS = {
     "kast:outreach-edit": kast_outreach,
     "trafficking:case-list": in_trafficking_team,
     "trafficking:case-create": in_trafficking_team,
-    "trafficking:case-detail": a_case,
-    "trafficking:case-edit": a_case,
-    "trafficking:case-close": a_case,
-    "trafficking:client-case": lambda w: {"client_id": a_trafficking_case(w).client.public_id},
-    "trafficking:housing-create": a_case,
+    "trafficking:case-detail": case_kwargs,
+    "trafficking:case-edit": case_kwargs,
+    "trafficking:case-close": case_kwargs,
+    "trafficking:client-case": client_case_kwargs,
+    "trafficking:housing-create": case_kwargs,
     "trafficking:housing-end": a_placement,
-    "trafficking:contact-create": a_case,
-    "trafficking:deadline-create": a_case,
+    "trafficking:contact-create": case_kwargs,
+    "trafficking:deadline-create": case_kwargs,
     "trafficking:deadline-done": a_deadline,
-    "trafficking:return-edit": a_case,
+    "trafficking:return-edit": case_kwargs,
     "trafficking:raid-list": in_trafficking_team,
     "trafficking:raid-create": in_trafficking_team,
-    "trafficking:raid-detail": lambda w: {"raid_id": a_raid(w).public_id},
-    "trafficking:raid-edit": lambda w: {"raid_id": a_raid(w).public_id},
+    "trafficking:raid-detail": raid_kwargs,
+    "trafficking:raid-edit": raid_kwargs,
 }
 
 

@@ -83,15 +83,15 @@ READ_VIEWS = [
     ("kast:client-detail", matrix.karl, "kco", ["karl"]),
     ("kast:client-referral", matrix.karl, "kco", ["karl"]),
     # Trafficking: the case and each form about it name the person.
-    ("trafficking:case-detail", matrix.a_case, "ow", ["maria"]),
-    ("trafficking:case-edit", matrix.a_case, "ow", ["maria"]),
-    ("trafficking:case-close", matrix.a_case, "ow", ["maria"]),
-    ("trafficking:housing-create", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:case-detail", matrix.case_kwargs, "ow", ["maria"]),
+    ("trafficking:case-edit", matrix.case_kwargs, "ow", ["maria"]),
+    ("trafficking:case-close", matrix.case_kwargs, "ow", ["maria"]),
+    ("trafficking:housing-create", matrix.case_kwargs, "ow", ["maria"]),
     ("trafficking:housing-end", matrix.a_placement, "ow", ["maria"]),
-    ("trafficking:contact-create", matrix.a_case, "ow", ["maria"]),
-    ("trafficking:deadline-create", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:contact-create", matrix.case_kwargs, "ow", ["maria"]),
+    ("trafficking:deadline-create", matrix.case_kwargs, "ow", ["maria"]),
     ("trafficking:deadline-done", matrix.a_deadline, "ow", ["maria"]),
-    ("trafficking:return-edit", matrix.a_case, "ow", ["maria"]),
+    ("trafficking:return-edit", matrix.case_kwargs, "ow", ["maria"]),
 ]
 
 
