@@ -34,6 +34,7 @@ from prostenhet.access import (  # noqa: F401 (the unit questions, asked through
     may_join_unit,
     unit_group_ids,
     unit_group_name,
+    unit_staff,
     user_units,
 )
 from prostenhet.models import User

@@ -73,3 +73,12 @@ def user_units(user):
         for name in user.group_names
         if name.removeprefix(UNIT_GROUP_PREFIX) in UnitCode.values
     }
+
+
+def unit_staff(unit):
+    """Active staff of the unit (its staff group), by name: who may be named on a shift, a
+    raid or a clinic's schedule."""
+    return (
+        User.objects.filter(is_active=True, groups__name=unit_group_name(unit))
+        .order_by("first_name", "last_name", "username", "pk")
+    )

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 
 from clients import access
 from prostenhet.exceptions import DomainError
-from prostenhet.models import User
 from prostenhet.roles import UnitCode
 
 __all__ = ["COUNT_MAX", "check_count", "check_staff", "check_team_member", "outreach_team"]
@@ -15,11 +14,7 @@ COUNT_MAX = 100_000
 
 def outreach_team():
     """Active staff of the outreach unit (its staff group), by name."""
-    return (
-        User.objects.filter(is_active=True,
-                            groups__name=access.unit_group_name(UnitCode.OUTREACH))
-        .order_by("first_name", "last_name", "username")
-    )
+    return access.unit_staff(UnitCode.OUTREACH)
 
 
 def check_team_member(by):

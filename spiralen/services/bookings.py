@@ -70,14 +70,10 @@ def clinic_label(profession):
 def clinic_staff(profession=None):
     """Active clinicians of the clinic (the Spiralen staff group and the clinician role),
     optionally of one profession, by name."""
-    staff = (
-        User.objects.filter(is_active=True,
-                            groups__name=access.unit_group_name(UnitCode.SPIRALEN))
-        .filter(groups__name=Role.CLINICIAN)
-    )
+    staff = access.unit_staff(UnitCode.SPIRALEN).filter(groups__name=Role.CLINICIAN)
     if profession:
         staff = staff.filter(profession=profession)
-    return staff.order_by("first_name", "last_name", "username")
+    return staff
 
 
 def _aware(day, at=time.min):

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from clients import access
 from prostenhet.exceptions import DomainError
-from prostenhet.models import User
 from prostenhet.roles import UnitCode
 
 from ..models import PlaceKind, Raid
@@ -35,11 +34,7 @@ def check_team(user):
 
 def team_staff():
     """Active staff of the trafficking unit (those who may be present at a raid)."""
-    return (
-        User.objects.filter(is_active=True,
-                            groups__name=access.unit_group_name(UnitCode.TRAFFICKING))
-        .order_by("first_name", "last_name", "pk").distinct()
-    )
+    return access.unit_staff(UnitCode.TRAFFICKING)
 
 
 def visible_raids(user):
