@@ -9,11 +9,20 @@ class ProstenhetConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import checks  # noqa: F401  (registers the deployment checks)
-        from .models import User
+        from . import (
+            benchmark,
+            checks,  # noqa: F401  (registers the deployment checks)
+            registry,
+        )
+        from .models import ClosedYear, User
         from .navigation import register_base_sections
+        from .registry import BenchmarkPart
 
         register_base_sections()
+        # The statistics page's timings, after every app's rows are written.
+        registry.benchmarks.register(BenchmarkPart(
+            key="statistics", generate=benchmark.generate, order=1000,
+        ))
 
         # Staff accounts are audited like client data: who changed whose roles, and when.
         auditlog.register(
@@ -21,3 +30,6 @@ class ProstenhetConfig(AppConfig):
             exclude_fields=["password", "last_login", "session_stamp"],
             m2m_fields={"groups", "units"},
         )
+        # Who closed and who reopened a year's statistics, and why, in the change log (the
+        # figures themselves are aggregates and never change).
+        auditlog.register(ClosedYear, exclude_fields=["tables"])

@@ -351,3 +351,26 @@ class AccessLogReviewForm(forms.Form):
         if start and end and start > end:
             self.add_error("period_end", _("Periodens slut ligger före dess början."))
         return cleaned
+
+
+class StatisticsYearForm(forms.Form):
+    """The statistics page's year picker: calendar years, the last ten and any closed."""
+
+    ar = forms.TypedChoiceField(label=_("År"), coerce=int)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ar"].choices = [(year, str(year)) for year in years]
+
+
+class ReopenYearForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Varför öppnas året igen?"), max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Skälet sparas med vem som öppnade året och när."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Öppna året igen"), danger=True)
+        autocomplete_off(self)

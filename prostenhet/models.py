@@ -256,3 +256,47 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.target_id}"
+
+
+class ClosedYearQuerySet(models.QuerySet):
+    def current(self):
+        """Closings that stand (not reopened): at most one a year."""
+        return self.filter(reopened_at__isnull=True)
+
+
+class ClosedYear(models.Model):
+    """A year's statistics as they stood when a manager closed the year (DESIGN §5, §7): the
+    published figures, kept as aggregates so that weeding the records behind them never
+    changes them. Reopening keeps the row, with who reopened it, when and why; the year can
+    then be closed again."""
+
+    year = models.PositiveSmallIntegerField(_("år"))
+    # The figures: [stats.Table.to_dict(), ...] as the apps computed them, before suppression
+    # (small counts are suppressed whenever they are shown).
+    tables = models.JSONField(default=list, editable=False)
+    closed_by = models.ForeignKey(
+        User, verbose_name=_("stängt av"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("stängt"), default=timezone.now)
+    reopened_by = models.ForeignKey(
+        User, verbose_name=_("öppnat av"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("öppnat igen"), null=True, blank=True)
+    reopen_reason = models.CharField(_("skäl"), max_length=500, blank=True)
+
+    objects = ClosedYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stängt år")
+        verbose_name_plural = _("stängda år")
+        ordering = ["-year", "-closed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(reopened_at__isnull=True),
+                name="closedyear_one_standing_closing",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.year)

@@ -18,6 +18,16 @@ CASEWORK = frozenset(
 
 def register_base_sections():
     registry.sections.register(Section(
+        url_name="statistics:index",
+        label=_("Statistik"),
+        description=_("Årsstatistik per verksamhetsdel med jämförelse med året före, "
+                      "diagram och export till CSV och Excel. Stäng året när "
+                      "årsrapporten är klar."),
+        roles=frozenset({Role.MANAGER}),
+        permission="prostenhet.view_statistics",
+        order=5,
+    ))
+    registry.sections.register(Section(
         url_name="audit:access-log",
         label=_("Åtkomstlogg"),
         description=_("Granska vem som har läst vilka uppgifter: per person, klient och "

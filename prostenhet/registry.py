@@ -119,6 +119,29 @@ class BenchmarkPart:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class StatisticsProvider:
+    """An app's yearly figures (DESIGN §7): tables(years) returns {year: [stats.Table, ...]}
+    for each year asked for, computed with database aggregates in a number of queries that
+    does not grow with the data or with the number of years."""
+
+    key: str
+    tables: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ClientContacts:
+    """Where a unit app records contacts with registered clients outside the shared journal,
+    bookings and visits (outreach's street contacts, KAST's calls): rows(start, end) returns
+    a queryset of the contacts in [start, end) with `client_id` and `day` (a date, in
+    Stockholm time) as values, so that the client statistics count these clients too."""
+
+    key: str
+    unit: str
+    rows: Callable
+
+
 class Registry:
     """An ordered collection of contributions, registered once per key (AppConfig.ready may
     run more than once in tests)."""
@@ -164,6 +187,10 @@ journal_entry_details = Registry()
 booking_rules = Registry()
 # BenchmarkPart: the apps' rows and pages in `manage.py benchmark`.
 benchmarks = Registry()
+# StatisticsProvider: the apps' tables on the managers' statistics page.
+statistics = Registry()
+# ClientContacts: the apps' contacts with clients, counted by the clients app's statistics.
+client_contacts = Registry()
 # What a person understands by the fixed detail codes of access-log rows ("protected identity
 # shown"); other details (a search term) are shown as they are.
 detail_labels = ViewLabels()

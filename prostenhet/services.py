@@ -5,15 +5,16 @@ deactivating one, changing its roles or resetting its two-factor device ends its
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import transaction
-from django.utils import translation
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access, audit, registry
 from .exceptions import DomainError
-from .models import SecurityEventKind, Unit, User
+from .models import ClosedYear, SecurityEventKind, Unit, User
 from .roles import Role, UnitCode
+from .stats import figures
 
 
 def _end_assignments_outside_rights(user):
@@ -187,3 +188,44 @@ def confirm_device(device):
 def record_wrong_code(user):
     """A wrong one-time code at login (counted towards the lock-out by the caller)."""
     audit.security_event(SecurityEventKind.OTP_FAILED, target=user, actor=user)
+
+
+# --- closing a year's statistics (DESIGN §7) -----------------------------------------------
+
+
+@transaction.atomic
+def close_year(year, *, by):
+    """Store the year's figures as they stand, closed by `by`: from now on the statistics of
+    the year are read from the stored figures, whatever is weeded later. Only a year that has
+    ended can be closed, and only once (until it is reopened)."""
+    if year >= timezone.localdate().year:
+        raise DomainError(_("Året är inte slut än och kan inte stängas."))
+    # The row lock of the year's standing closing is the unique index: two managers closing
+    # at once get one closing and one refusal.
+    if ClosedYear.objects.current().filter(year=year).exists():
+        raise DomainError(_("Året är redan stängt."))
+    with translation.override(settings.LANGUAGE_CODE):
+        tables = [table.to_dict() for table in figures([year])[year]]
+    try:
+        with transaction.atomic():
+            return ClosedYear.objects.create(year=year, tables=tables, closed_by=by)
+    except IntegrityError:
+        raise DomainError(_("Året är redan stängt.")) from None
+
+
+@transaction.atomic
+def reopen_year(year, *, by, reason):
+    """Reopen a closed year, with the reason: the closing is kept with who reopened it, when
+    and why, and the figures are computed from the records again until the year is closed
+    anew."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Skriv varför året öppnas igen."), field="reason")
+    closing = ClosedYear.objects.current().select_for_update().filter(year=year).first()
+    if closing is None:
+        raise DomainError(_("Året är inte stängt."))
+    closing.reopened_by = by
+    closing.reopened_at = timezone.now()
+    closing.reopen_reason = reason
+    closing.save(update_fields=["reopened_by", "reopened_at", "reopen_reason"])
+    return closing

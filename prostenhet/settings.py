@@ -356,3 +356,8 @@ OUTREACH_EMAIL_REPEAT_DAYS = env.int("OUTREACH_EMAIL_REPEAT_DAYS", default=180)
 # The trafficking team's start page lists deadlines (reflection period, temporary residence
 # permit) within this many days.
 TRAFFICKING_DEADLINE_DAYS = env.int("TRAFFICKING_DEADLINE_DAYS", default=14)
+
+# --- statistics --------------------------------------------------------------------------------
+# Counts from 1 up to (not including) this are shown as "<3" on the statistics page, in its
+# charts and in its exports (DESIGN §7).
+STATISTICS_THRESHOLD = max(2, env.int("STATISTICS_THRESHOLD", default=3))

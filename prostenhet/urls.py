@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import account, audit, core, staff
+from .views import account, audit, core, staff, statistics
 
 account_patterns = (
     [
@@ -38,6 +38,16 @@ audit_patterns = (
     "audit",
 )
 
+statistics_patterns = (
+    [
+        path("", statistics.statistics, name="index"),
+        path("<int:year>/stang/", statistics.close_year, name="close-year"),
+        path("<int:year>/oppna/", statistics.reopen_year, name="reopen-year"),
+        path("<int:year>/<slug:key>.<str:extension>", statistics.export, name="export"),
+    ],
+    "statistics",
+)
+
 urlpatterns = [
     path("", core.home, name="home"),
     path("start/", core.start, name="start"),
@@ -46,6 +56,7 @@ urlpatterns = [
     path("", include(account_patterns)),
     path("personal/", include(staff_patterns)),
     path("atkomstlogg/", include(audit_patterns)),
+    path("statistik/", include(statistics_patterns)),
     path("klienter/", include("clients.urls")),
     path("uppsok/", include("outreach.urls")),
     path("spiralen/", include("spiralen.urls")),

@@ -7,6 +7,7 @@ second factor). "half" is a user who gave the password but not yet the code."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
+from django.utils import timezone
 
 from prostenhet.roles import Role
 
@@ -100,6 +101,12 @@ MATRIX = {
     "clients:access-log-extract": only({MA: 200}, 403),
     "audit:access-log-review": only({MA: 200}, 403),
     "audit:security-events": only({MA: 200}, 403),
+    # The yearly statistics are the manager's: figures, never people. Closing a year is a
+    # POST (405 to a GET); reopening asks for a reason first.
+    "statistics:index": only({MA: 200}, 403),
+    "statistics:export": only({MA: 200}, 403),
+    "statistics:close-year": only({MA: 405}, 403),
+    "statistics:reopen-year": only({MA: 200}, 403),
     # The counselling queue is the office assistant's (who works in counselling). A
     # referral from Spiralen (the clinician) to outreach about Anna: the outreach worker
     # answers it and marks it done, the clinician's unit withdraws it; a unit on neither side
@@ -432,7 +439,27 @@ def kast_outreach(w):
 
 
 # URL arguments for patterns that take them, made from the world for each test.
+def a_table(w):
+    """The first table the apps provide for last year, as CSV."""
+    from prostenhet import registry
+
+    year = timezone.localdate().year - 1
+    provider = next(iter(registry.statistics))
+    return {"year": year, "key": provider.tables([year])[year][0].key, "extension": "csv"}
+
+
+def a_closed_year(w):
+    from prostenhet import services
+
+    year = timezone.localdate().year - 2
+    services.close_year(year, by=w.staff_for(MA.value))
+    return {"year": year}
+
+
 KWARGS = {
+    "statistics:export": a_table,
+    "statistics:close-year": lambda w: {"year": timezone.localdate().year - 1},
+    "statistics:reopen-year": a_closed_year,
     "staff:update": lambda w: {"public_id": w.co.public_id},
     "staff:set-password": lambda w: {"public_id": w.co.public_id},
     "staff:reset-otp": lambda w: {"public_id": w.co.public_id},
