@@ -1,14 +1,18 @@
 """Demo clients for `seed_demo`: about forty people across the units, with journals, signed
-and draft entries, consents, one protected identity, KAST clients and one emergency access.
-Identity numbers come only from Skatteverket's test numbers (demo_data/)."""
+and draft entries, consents, one protected identity, KAST clients and one emergency access;
+reception's week and queue; and three calendar years of former clients, visits, the queue,
+contracted sessions and goals for the statistics. Identity numbers come only from
+Skatteverket's test numbers (demo_data/)."""
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prostenhet.lib.text import fold
 from prostenhet.models import AccessKind, AccessLog
 from prostenhet.roles import UnitCode
 
@@ -21,18 +25,30 @@ from .models import (
     BookingStatus,
     BornInSweden,
     Client,
+    Enrollment,
     EntryKind,
+    EntryState,
     Gender,
     Goal,
+    GoalOutcome,
+    GoalStatus,
+    Journal,
+    JournalEntry,
     Quality,
+    QueueEntry,
+    QueueRemoval,
     QueueSource,
     Register,
     Room,
     SessionContract,
+    SessionMethod,
+    SessionTheme,
     Visit,
     VisitPurpose,
+    Weekday,
     term_of,
 )
+from .services.counselling import MISSED_TEXT
 
 NUMBERS_FILE = Path(__file__).parent / "demo_data" / "testpersonnummer.txt"
 
@@ -236,8 +252,9 @@ def _weekdays_from(day, count):
 
 def seed_reception(staff):
     """Rooms, this week's bookings for the counsellors and the midwife (today's earlier ones
-    arrived or done, one visitor waiting now), a drop-in and an anonymous visitor, and a queue
-    of fifteen with waiting times from a few days to half a year. Once only."""
+    arrived or done, one visitor waiting now), a drop-in and an anonymous visitor, a queue
+    of fifteen with waiting times from a few days to half a year, and the three calendar
+    years before today (_seed_history). Once only."""
     if Room.objects.exists():
         return ""
     rng = random.Random(8)  # noqa: S311 - repeatable demo data, not security
@@ -327,9 +344,12 @@ def seed_reception(staff):
             added_on=today - timedelta(days=180 - number * 12),
             **QUEUE_WISHES[number % len(QUEUE_WISHES)],
         )
+    history = _seed_history(
+        staff, [rooms[f"Samtalsrum {number}"] for number in (1, 2, 3)], today
+    )
     return _("%(bookings)d bokningar, %(contracts)d samtalskontrakt, %(waiting)d i kön.") % {
         "bookings": bookings, "contracts": contracts, "waiting": len(waiting),
-    }
+    } + " " + history
 
 
 GOALS = [
@@ -368,3 +388,394 @@ def _seed_contracts(rng, counsellor, today):
             Goal.objects.create(contract=contract, text=text, created_by=counsellor)
         created += 1
     return created
+
+
+# --- three years of history, for the statistics page ---------------------------------------------
+
+# Former clients' first names; each gets an initial, as an alias often is.
+HISTORY_NAMES = [
+    "Anna", "Maria", "Karin", "Lena", "Sanna", "Johanna", "Linnea", "Frida", "Moa", "Tove",
+    "Alva", "Ebba", "Wilma", "Agnes", "Stina", "Märta", "Yasmin", "Leila", "Zainab", "Ana",
+    "Elena", "Ioana", "Natalia", "Svetlana", "Grace", "Mercy", "Esther", "Paula", "Lucia",
+    "Carmen", "Nora", "Tilde", "Saga", "Vilja", "Amanda", "Rebecka", "Nathalie", "Patricia",
+    "Charlie", "Love", "Eli", "Mika", "Jonas", "Daniel",
+]
+INITIALS = "ABDEFGHJKLMNOPRSTV"
+# (value, weight): whom the unit meets.
+HISTORY_GENDERS = [
+    (Gender.WOMAN, 82), (Gender.TRANS_NONBINARY, 8), (Gender.MAN, 5), (Gender.OTHER, 2),
+    (Gender.NOT_STATED, 3),
+]
+HISTORY_BORN = [(BornInSweden.YES, 45), (BornInSweden.NO, 40), (BornInSweden.UNKNOWN, 15)]
+# Former clients who first came each year (oldest first), and anonymous visitors a year.
+NEW_CLIENTS_BY_YEAR = [52, 66, 58]
+ANONYMOUS_BY_YEAR = [42, 61, 50]
+# How a contracted session went, by weight.
+SESSION_OUTCOMES = [
+    (BookingStatus.COMPLETED, 78), (BookingStatus.NO_SHOW, 8),
+    (BookingStatus.CANCELLED_BY_CLIENT, 9), (BookingStatus.CANCELLED_BY_UNIT, 5),
+]
+QUEUE_OUTCOMES = [
+    (QueueRemoval.OFFERED, 64), (QueueRemoval.STARTED_ELSEWHERE, 13),
+    (QueueRemoval.NOT_WANTED, 11), (QueueRemoval.NO_CONTACT, 12),
+]
+GOAL_OUTCOMES = [(GoalOutcome.ACHIEVED, 38), (GoalOutcome.PARTLY, 42),
+                 (GoalOutcome.NOT_ACHIEVED, 20)]
+SESSION_HOURS = [9, 10, 11, 13, 14, 15]
+EVALUATION_COMMENTS = [
+    "Utvärderat tillsammans vid terminens sista samtal.",
+    "Klienten tycker själv att hon kommit en bit på väg.",
+    "Målet behöver brytas ned i mindre steg.",
+]
+END_REASONS = ["Klienten vill avsluta.", "Klienten har flyttat från Stockholm.",
+               "Klienten har fått stöd på annat håll."]
+
+
+def _weighted(rng, choices):
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+class _History:
+    """Rows of the past three years, collected and then written with bulk_create: former
+    clients who came through reception, the queue, counselling (contracts, weekly sessions,
+    goals), the clinic, outreach and the trafficking unit, and anonymous visitors. Everything
+    ends before today's demo begins (two weeks back), so today's schedule, waiting room,
+    queue and "my day" stay as they are."""
+
+    def __init__(self, rng, staff, rooms, today):
+        self.rng = rng
+        self.counsellor, self.assistant = staff["behandlare"], staff["assistent"]
+        self.midwife, self.outreach = staff["barnmorska"], staff["uppsokare"]
+        self.rooms = rooms
+        self.today = today
+        self.cutoff = today - timedelta(days=15)
+        self.years = [today.year - 2, today.year - 1, today.year]
+        self.clients, self.enrollments, self.journals = [], [], []
+        self.queue, self.contracts, self.bookings, self.visits = [], [], [], []
+        self.entries, self.goals = [], []
+        self.slots = {}  # (term year, half) -> {(weekday, hour)} taken by the counsellor
+
+    def at(self, day, hour, minute=0):
+        return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+    def weekday_on_or_after(self, day):
+        while day.isoweekday() > 5:
+            day += timedelta(days=1)
+        return day
+
+    # --- people ------------------------------------------------------------------------------
+
+    def client(self, first_day, numbers, **extra):
+        rng = self.rng
+        alias = f"{rng.choice(HISTORY_NAMES)} {rng.choice(INITIALS)}."
+        fields = {"gender": _weighted(rng, HISTORY_GENDERS),
+                  "born_in_sweden": _weighted(rng, HISTORY_BORN)}
+        chance = rng.random()
+        if chance < 0.45 and numbers:
+            number = numbers.pop()
+            fields.update(identity_number=number, identity_number_quality=Quality.KNOWN,
+                          birth_year=int(number[:4]), birth_year_quality=Quality.KNOWN)
+        elif chance < 0.8:
+            fields.update(birth_year=first_day.year - rng.randint(19, 58),
+                          birth_year_quality=Quality.ESTIMATED)
+        fields.update(extra)
+        client = Client(alias=alias, alias_folded=fold(alias), created_by=self.assistant,
+                        created_at=self.at(first_day, 10), **fields)
+        client._demo_units = {}  # unit -> [journal, first day, last day, enrolled by]
+        self.clients.append(client)
+        return client
+
+    def journal(self, client, unit, day, by):
+        """The client's journal of the unit (and enrollment), opened on day."""
+        if unit not in client._demo_units:
+            journal = Journal(client=client, unit=unit, created_at=self.at(day, 10))
+            self.journals.append(journal)
+            client._demo_units[unit] = [journal, day, day, by]
+        record = client._demo_units[unit]
+        record[1], record[2] = min(record[1], day), max(record[2], day)
+        return record[0]
+
+    def entry(self, client, unit, day, by, text, kind=None, booking=None, **extra):
+        journal = self.journal(client, unit, day, by)
+        written = self.at(day, self.rng.randint(13, 16), self.rng.randint(0, 59))
+        self.entries.append(JournalEntry(
+            journal=journal, unit=unit, kind=kind or DEFAULT_ENTRY_KIND[unit], event_date=day,
+            author=by, text=text, state=EntryState.SIGNED, signed_by=by, signed_at=written,
+            written_at=written, updated_at=written, booking=booking, **extra,
+        ))
+
+    def visit(self, unit, day, purpose, client=None, **anonymous):
+        """A drop-in, closed the same hour; an anonymous one with gender and age_band."""
+        arrived = self.at(day, self.rng.randint(9, 15), self.rng.randint(0, 59))
+        taken_in = arrived + timedelta(minutes=self.rng.randint(3, 20))
+        if client is not None:
+            anonymous = {"gender": client.gender}
+        self.visits.append(Visit(
+            unit=unit, purpose=purpose, client=client, registered_by=self.assistant,
+            arrived_at=arrived, taken_in_at=taken_in, taken_in_by=self.counsellor,
+            closed_at=taken_in + timedelta(minutes=self.rng.randint(15, 50)), **anonymous,
+        ))
+
+    # --- paths through the unit --------------------------------------------------------------
+
+    def counselling(self, client, first_day):
+        """Reception, the queue and, for most, a term's contract of weekly sessions."""
+        rng = self.rng
+        self.journal(client, UnitCode.COUNSELLING, first_day, self.counsellor)
+        if rng.random() < 0.5:
+            self.visit(UnitCode.COUNSELLING, first_day,
+                       rng.choice([VisitPurpose.INFORMATION, VisitPurpose.DROP_IN]), client)
+        wait = min(rng.randint(7, 150), (self.cutoff - first_day).days)
+        if wait < 5:
+            return
+        left_day = first_day + timedelta(days=wait)
+        reason = _weighted(rng, QUEUE_OUTCOMES)
+        self.queue.append(QueueEntry(
+            client=client, added_on=first_day, source=rng.choice(list(QueueSource)),
+            added_by=self.assistant, left_at=self.at(left_day, rng.randint(9, 15)),
+            left_reason=reason,
+            offered_to=self.counsellor if reason == QueueRemoval.OFFERED else None,
+        ))
+        if reason == QueueRemoval.OFFERED:
+            self.contract(client, left_day)
+
+    def contract(self, client, offered_on):
+        rng = self.rng
+        year, half, first, last = term_of(offered_on + timedelta(days=7))
+        taken = self.slots.setdefault((year, half), set())
+        free = [(w, h) for w in Weekday.values for h in SESSION_HOURS if (w, h) not in taken]
+        if not free:
+            return
+        weekday, hour = rng.choice(free)
+        taken.add((weekday, hour))
+        starts_on = max(offered_on + timedelta(days=7), first)
+        # No sessions in the last weeks before Christmas and midsummer.
+        season_end = min(last - timedelta(days=12), self.cutoff)
+        dates = services.contract_dates(weekday, starts_on, season_end)
+        dropped = rng.random() < 0.18
+        if dropped:
+            dates = dates[: rng.randint(2, max(2, len(dates) - 3))]
+        if len(dates) < 2:
+            return
+        room = self.rooms[(weekday + hour) % len(self.rooms)]
+        ended_on = None
+        # A contract still on paper would show among today's running ones: those of the
+        # recent terms end with a reason.
+        if dropped or last >= self.today - timedelta(weeks=8):
+            ended_on = dates[-1] + timedelta(days=1)
+        contract = SessionContract(
+            journal=self.journal(client, UnitCode.COUNSELLING, starts_on, self.counsellor),
+            counsellor=self.counsellor, weekday=weekday, start_time=time(hour), minutes=60,
+            room=room, starts_on=starts_on, ends_on=last, term_year=year, term_half=half,
+            ended_on=ended_on, end_reason=rng.choice(END_REASONS) if ended_on else "",
+            created_by=self.counsellor, created_at=self.at(offered_on, 11),
+        )
+        self.contracts.append(contract)
+        for day in dates:
+            status = _weighted(rng, SESSION_OUTCOMES)
+            starts_at = self.at(day, hour)
+            booking = Booking(
+                unit=UnitCode.COUNSELLING, kind=BookingKind.SESSION, client=client,
+                staff=self.counsellor, room=room, starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=60), status=status,
+                created_by=self.counsellor, created_at=self.at(starts_on - timedelta(days=3), 11),
+                status_changed_at=starts_at + timedelta(minutes=60), contract=contract,
+            )
+            self.bookings.append(booking)
+            if status == BookingStatus.COMPLETED:
+                self.visits.append(Visit(
+                    unit=UnitCode.COUNSELLING, purpose=VisitPurpose.BOOKED, client=client,
+                    booking=booking, registered_by=self.assistant,
+                    arrived_at=starts_at - timedelta(minutes=rng.randint(2, 10)),
+                    taken_in_at=starts_at, taken_in_by=self.counsellor,
+                    closed_at=booking.ends_at, gender=client.gender,
+                ))
+                self.entry(client, UnitCode.COUNSELLING, day, self.counsellor,
+                           rng.choice(COUNSELLING_NOTES[:5]), kind=EntryKind.SESSION,
+                           booking=booking, themes=rng.sample(list(SessionTheme.values), 2),
+                           methods=rng.sample(list(SessionMethod.values), 2))
+            elif status == BookingStatus.NO_SHOW:
+                self.entry(client, UnitCode.COUNSELLING, day, self.counsellor,
+                           str(MISSED_TEXT[EntryKind.NO_SHOW]),
+                           kind=EntryKind.NO_SHOW, booking=booking)
+        evaluated = None if dropped else dates[-1]
+        for text in rng.sample(GOALS[:4], rng.randint(1, 2)):
+            goal = Goal(contract=contract, text=text, created_by=self.counsellor,
+                        created_at=self.at(starts_on, 12))
+            if evaluated is not None:
+                goal.outcome = _weighted(rng, GOAL_OUTCOMES)
+                goal.status = GoalStatus.CLOSED
+                goal.comment = rng.choice(EVALUATION_COMMENTS)
+                goal.evaluated_at = self.at(evaluated, 15)
+                goal.evaluated_by = self.counsellor
+            self.goals.append(goal)
+
+    def clinic(self, client, first_day):
+        for step in range(self.rng.randint(1, 3)):
+            day = self.weekday_on_or_after(first_day + timedelta(days=step * 40))
+            if day > self.cutoff:
+                break
+            self.visit(UnitCode.SPIRALEN, day, VisitPurpose.CLINIC, client)
+            self.entry(client, UnitCode.SPIRALEN, day, self.midwife,
+                       self.rng.choice(CLINIC_NOTES))
+
+    def street(self, client, first_day):
+        for step in range(self.rng.randint(1, 4)):
+            day = first_day + timedelta(days=step * self.rng.randint(10, 30))
+            if day > self.cutoff:
+                break
+            self.entry(client, UnitCode.OUTREACH, day, self.outreach,
+                       self.rng.choice(OUTREACH_NOTES))
+
+    def trafficking(self, client, first_day):
+        for step in range(self.rng.randint(2, 4)):
+            day = self.weekday_on_or_after(first_day + timedelta(days=step * 21))
+            if day > self.cutoff:
+                break
+            self.entry(client, UnitCode.TRAFFICKING, day, self.outreach,
+                       self.rng.choice(TRAFFICKING_NOTES))
+
+    def practical(self, client, first_day):
+        self.journal(client, UnitCode.COUNSELLING, first_day, self.assistant)
+        for step in range(self.rng.randint(1, 3)):
+            day = self.weekday_on_or_after(first_day + timedelta(days=step * 30))
+            if day > self.cutoff:
+                break
+            self.visit(UnitCode.COUNSELLING, day,
+                       self.rng.choice([VisitPurpose.PRACTICAL, VisitPurpose.DROP_IN]), client)
+
+    def former_clients(self, numbers):
+        rng = self.rng
+        for year, count in zip(self.years, NEW_CLIENTS_BY_YEAR, strict=True):
+            first = date(year, 1, 1)
+            last = min(date(year, 12, 20), self.cutoff - timedelta(days=20))
+            if last <= first:
+                continue
+            for _number in range(count):
+                day = self.weekday_on_or_after(
+                    first + timedelta(days=rng.randrange((last - first).days))
+                )
+                path = rng.random()
+                if path < 0.08:
+                    client = self.client(day, numbers, born_in_sweden=BornInSweden.NO)
+                    self.trafficking(client, day)
+                    continue
+                client = self.client(day, numbers)
+                if path < 0.28:
+                    # Met on the street first; some come to reception later.
+                    self.street(client, day)
+                    if rng.random() < 0.4:
+                        self.counselling(client, day + timedelta(days=rng.randint(14, 60)))
+                elif path < 0.38:
+                    self.practical(client, day)
+                elif path < 0.46:
+                    self.clinic(client, day)
+                else:
+                    self.counselling(client, day)
+                    if rng.random() < 0.25:
+                        self.clinic(client, day + timedelta(days=rng.randint(20, 90)))
+
+    def anonymous_visitors(self):
+        rng = self.rng
+        purposes = [(VisitPurpose.INFORMATION, 45), (VisitPurpose.DROP_IN, 30),
+                    (VisitPurpose.PRACTICAL, 15), (VisitPurpose.CLINIC, 10)]
+        bands = [(AgeBand.UNDER_25, 18), (AgeBand.FROM_25, 30), (AgeBand.FROM_35, 22),
+                 (AgeBand.FROM_45, 13), (AgeBand.FROM_55, 5), (AgeBand.UNKNOWN, 12)]
+        for year, count in zip(self.years, ANONYMOUS_BY_YEAR, strict=True):
+            first, last = date(year, 1, 1), min(date(year, 12, 31), self.cutoff)
+            if last <= first:
+                continue
+            for _number in range(count):
+                day = self.weekday_on_or_after(
+                    first + timedelta(days=rng.randrange((last - first).days))
+                )
+                if day > self.cutoff:
+                    continue
+                purpose = _weighted(rng, purposes)
+                unit = UnitCode.SPIRALEN if purpose == VisitPurpose.CLINIC else \
+                    UnitCode.COUNSELLING
+                self.visit(unit, day, purpose, gender=_weighted(rng, HISTORY_GENDERS),
+                           age_band=_weighted(rng, bands))
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def current_clients(self, clients):
+        """Today's demo clients as they came: each enrollment from (a little before) the
+        first entry of the unit's journal, and those in a contract this term offered their
+        place from the queue before it began."""
+        rng = self.rng
+        first_entries = {
+            (row["journal__client"], row["unit"]): row["first"]
+            for row in JournalEntry.objects.filter(journal__client__in=clients)
+            .values("journal__client", "unit").annotate(first=Min("event_date")).order_by()
+        }
+        enrollments = list(Enrollment.objects.filter(client__in=clients).order_by("pk"))
+        for enrollment in enrollments:
+            first = first_entries.get((enrollment.client_id, enrollment.unit))
+            if first is not None and first < enrollment.started_on:
+                enrollment.started_on = first - timedelta(days=rng.randint(0, 20))
+        Enrollment.objects.bulk_update(enrollments, ["started_on"])
+        started = {}
+        for enrollment in enrollments:
+            started[enrollment.client_id] = min(
+                enrollment.started_on, started.get(enrollment.client_id, enrollment.started_on)
+            )
+        changed = [c for c in clients if started.get(c.pk, self.today) < self.today]
+        for client in changed:
+            client.created_at = self.at(started[client.pk], 10)
+        Client.objects.bulk_update(changed, ["created_at"])
+        waiting = set(QueueEntry.objects.filter(left_at__isnull=True)
+                      .values_list("client_id", flat=True))
+        for contract in SessionContract.objects.filter(
+            journal__unit=UnitCode.COUNSELLING, journal__client__in=clients
+        ).select_related("journal").order_by("pk"):
+            client_id = contract.journal.client_id
+            if client_id in waiting or rng.random() < 0.3:
+                continue
+            offered = min(contract.starts_on - timedelta(days=rng.randint(3, 50)), self.cutoff)
+            self.queue.append(QueueEntry(
+                client_id=client_id, source=rng.choice(list(QueueSource)),
+                added_on=offered - timedelta(days=rng.randint(10, 160)),
+                added_by=self.assistant, left_at=self.at(offered, rng.randint(9, 15)),
+                left_reason=QueueRemoval.OFFERED, offered_to=self.counsellor,
+            ))
+
+    def save(self):
+        Client.objects.bulk_create(self.clients)
+        Journal.objects.bulk_create(self.journals)
+        for client in self.clients:
+            for unit, (_journal, first, last, by) in client._demo_units.items():
+                if first.year == self.years[0] and self.rng.random() < 0.35:
+                    # A client of the unit since before the first year shown.
+                    first -= timedelta(days=self.rng.randint(200, 900))
+                self.enrollments.append(Enrollment(
+                    client=client, unit=unit, started_on=first, created_by=by,
+                    ended_on=min(last + timedelta(days=self.rng.randint(20, 90)),
+                                 self.cutoff),
+                ))
+        Enrollment.objects.bulk_create(self.enrollments)
+        QueueEntry.objects.bulk_create(self.queue)
+        SessionContract.objects.bulk_create(self.contracts)
+        Booking.objects.bulk_create(self.bookings, batch_size=500)
+        Visit.objects.bulk_create(self.visits, batch_size=500)
+        JournalEntry.objects.bulk_create(self.entries, batch_size=500)
+        Goal.objects.bulk_create(self.goals)
+        return len(self.clients), len(self.visits)
+
+
+def _seed_history(staff, rooms, today):
+    """Three calendar years of the unit's work (see _History); returns a summary line."""
+    rng = random.Random(2024)  # noqa: S311 - repeatable demo data, not security
+    current = list(Client.objects.order_by("pk"))
+    used = {c.identity_number for c in current}
+    numbers = [n for n in demo_numbers() if n not in used]
+    rng.shuffle(numbers)
+    history = _History(rng, staff, rooms, today)
+    history.former_clients(numbers)
+    history.anonymous_visitors()
+    history.current_clients(current)
+    clients, visits = history.save()
+    return _("%(clients)d tidigare klienter och %(visits)d besök sedan %(year)d.") % {
+        "clients": clients, "visits": visits, "year": history.years[0],
+    }

@@ -11,10 +11,16 @@ from prostenhet import registry
 from prostenhet.forms import AliasFilterField
 from prostenhet.lib.text import fold
 from prostenhet.navigation import CASEWORK
-from prostenhet.registry import DemoSeeder, ReviewFilter, Section, StartPanel
+from prostenhet.registry import (
+    DemoSeeder,
+    ReviewFilter,
+    Section,
+    StartPanel,
+    StatisticsProvider,
+)
 from prostenhet.roles import Role
 
-from . import access, audit
+from . import access, audit, stats
 from .demo import seed_clients, seed_reception
 from .models import JournalEntry
 from .views import counselling
@@ -201,3 +207,4 @@ def register():
     registry.demo_seeders.register(
         DemoSeeder(key="clients.reception", seed=seed_reception, order=20)
     )
+    registry.statistics.register(StatisticsProvider(key="clients", tables=stats.tables, order=10))
