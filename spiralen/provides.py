@@ -1,14 +1,21 @@
 """What the clinic provides to the base (see docs/architecture.md and clients/provides.py):
-its sections, its start-page panel (the follow-up list), its demo data and the names of its
-views in the access log. Registered from SpiralenConfig.ready()."""
+its sections, its start-page panel (the follow-up list), its demo data, the names of its
+views in the access log and its yearly figures. Registered from SpiralenConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
 from prostenhet import registry
-from prostenhet.registry import BenchmarkPart, BookingRule, DemoSeeder, Section, StartPanel
+from prostenhet.registry import (
+    BenchmarkPart,
+    BookingRule,
+    DemoSeeder,
+    Section,
+    StartPanel,
+    StatisticsProvider,
+)
 from prostenhet.roles import Role, UnitCode
 
-from . import benchmark
+from . import benchmark, stats
 from .demo import seed_clinic
 from .services import check_clinic_booking
 from .views import records
@@ -83,3 +90,4 @@ def register():
         key="spiralen.hours", unit=UnitCode.SPIRALEN, check=check_clinic_booking,
     ))
     registry.benchmarks.register(BenchmarkPart(key="spiralen", generate=benchmark.generate))
+    registry.statistics.register(StatisticsProvider(key="spiralen", tables=stats.tables, order=20))
