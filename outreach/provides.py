@@ -1,16 +1,26 @@
 """What outreach provides to the base (see docs/architecture.md and clients/provides.py): its
 sections, the outreach workers' start panel (the open shift and the recent ones), its demo
-data, its share of the benchmark and the names of its views in the access log. Registered
-from OutreachConfig.ready()."""
+data, its share of the benchmark, the names of its views in the access log, its yearly
+figures and its street contacts with registered clients (counted by the clients app's
+statistics). Registered from OutreachConfig.ready()."""
 
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from prostenhet import registry
-from prostenhet.registry import BenchmarkPart, DemoSeeder, Section, StartPanel
-from prostenhet.roles import Role
+from prostenhet.registry import (
+    BenchmarkPart,
+    ClientContacts,
+    DemoSeeder,
+    Section,
+    StartPanel,
+    StatisticsProvider,
+)
+from prostenhet.roles import Role, UnitCode
 
-from . import benchmark
+from . import benchmark, stats
 from .demo import seed_outreach
+from .models import Contact
 from .views import shifts
 
 OUTREACH_WORKERS = frozenset({Role.OUTREACH_WORKER})
@@ -69,6 +79,13 @@ VIEW_LABELS = {
 }
 
 
+def client_contacts(start, end):
+    """The street contacts with a registered client in [start, end): client and local day."""
+    return Contact.objects.filter(client__isnull=False, at__gte=start, at__lt=end).values(
+        "client_id", day=TruncDate("at")
+    )
+
+
 def register():
     for section in SECTIONS:
         registry.sections.register(section)
@@ -82,3 +99,7 @@ def register():
     registry.view_labels.register(VIEW_LABELS)
     registry.demo_seeders.register(DemoSeeder(key="outreach", seed=seed_outreach, order=40))
     registry.benchmarks.register(BenchmarkPart(key="outreach", generate=benchmark.generate))
+    registry.statistics.register(StatisticsProvider(key="outreach", tables=stats.tables, order=30))
+    registry.client_contacts.register(ClientContacts(
+        key="outreach.contacts", unit=UnitCode.OUTREACH, rows=client_contacts,
+    ))

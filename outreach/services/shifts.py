@@ -10,10 +10,11 @@ nickname's contacts move to the client. Every operation runs in a transaction, t
 acting user and raises DomainError with a Swedish message."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,7 @@ __all__ = [
     "add_contact",
     "close_shift",
     "contact_figures",
+    "contact_figures_by_year",
     "outreach_clients",
     "open_shift",
     "register_nickname",
@@ -329,23 +331,47 @@ def _aware(day, at=time.min):
     return timezone.make_aware(datetime.combine(day, at))
 
 
+def _contact_aggregates():
+    """The aggregates behind ContactFigures, for aggregate() or a grouped annotate()."""
+    return {
+        "contacts": Count("pk"),
+        "first_contacts": Count("pk", filter=Q(first_contact=True)),
+        "registered_persons": Count("client", distinct=True),
+        "nickname_persons": Count("nickname", distinct=True),
+        "unnamed_contacts": Count("pk", filter=Q(client__isnull=True, nickname__isnull=True)),
+    }
+
+
+def _contact_figures(row):
+    return ContactFigures(
+        contacts=row["contacts"], first_contacts=row["first_contacts"],
+        repeat_contacts=row["contacts"] - row["first_contacts"],
+        registered_persons=row["registered_persons"],
+        nickname_persons=row["nickname_persons"],
+        unnamed_contacts=row["unnamed_contacts"],
+    )
+
+
 def contact_figures(first_day, last_day):
     """The contacts of [first_day, last_day] (local dates, inclusive) in one query: all,
     first and repeat, the distinct persons met (registered clients + nicknames, each once)
     and the anonymous contacts without a nickname."""
-    figures = Contact.objects.filter(
+    return _contact_figures(Contact.objects.filter(
         at__gte=_aware(first_day), at__lt=_aware(last_day + timedelta(days=1))
-    ).aggregate(
-        contacts=Count("pk"),
-        first_contacts=Count("pk", filter=Q(first_contact=True)),
-        registered_persons=Count("client", distinct=True),
-        nickname_persons=Count("nickname", distinct=True),
-        unnamed_contacts=Count("pk", filter=Q(client__isnull=True, nickname__isnull=True)),
+    ).aggregate(**_contact_aggregates()))
+
+
+def contact_figures_by_year(years):
+    """{year: ContactFigures} for the calendar years (Stockholm time), in one query whatever
+    the number of years: contact_figures() of each year."""
+    rows = (
+        Contact.objects.filter(at__gte=_aware(date(min(years), 1, 1)),
+                               at__lt=_aware(date(max(years) + 1, 1, 1)))
+        .annotate(year=ExtractYear("at"))
+        .values("year")
+        .annotate(**_contact_aggregates())
+        .order_by()
     )
-    return ContactFigures(
-        contacts=figures["contacts"], first_contacts=figures["first_contacts"],
-        repeat_contacts=figures["contacts"] - figures["first_contacts"],
-        registered_persons=figures["registered_persons"],
-        nickname_persons=figures["nickname_persons"],
-        unnamed_contacts=figures["unnamed_contacts"],
-    )
+    found = {row["year"]: row for row in rows}
+    empty = dict.fromkeys(_contact_aggregates(), 0)
+    return {year: _contact_figures(found.get(year, empty)) for year in years}
