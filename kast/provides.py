@@ -1,22 +1,32 @@
 """What KAST provides to the base (see docs/architecture.md and clients/provides.py): its
 sections and start panel — for staff working in KAST only (KAST is sealed: a counsellor of
-counselling holds the same role, so the unit decides) — its demo data, its benchmark share and
-the names of its views in the access log. Registered from KastConfig.ready()."""
+counselling holds the same role, so the unit decides) — its demo data, its benchmark share, the
+names of its views in the access log, its yearly figures (stats.py: aggregates only, for the
+managers) and its calls with clients, which the clients app's statistics count as contacts with
+KAST's clients. Registered from KastConfig.ready()."""
 
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from prostenhet import registry
-from prostenhet.registry import BenchmarkPart, DemoSeeder, Section, StartPanel
+from prostenhet.registry import (
+    BenchmarkPart,
+    ClientContacts,
+    DemoSeeder,
+    Section,
+    StartPanel,
+    StatisticsProvider,
+)
 from prostenhet.roles import Role, UnitCode
 
-from . import benchmark
+from . import benchmark, stats
 from .demo import seed_kast
+from .models import Call
 from .views import calls
 
 COUNSELLORS = frozenset({Role.COUNSELLOR})
 # Shown only to those working in KAST (not to every counsellor): KAST is sealed.
 KAST = frozenset({UnitCode.KAST})
-
 
 
 SECTIONS = [
@@ -67,6 +77,14 @@ VIEW_LABELS = {
 }
 
 
+def client_calls(start, end):
+    """The calls and e-mails of registered clients in [start, end): client and local day."""
+    return (
+        Call.objects.filter(client__isnull=False, occurred_at__gte=start, occurred_at__lt=end)
+        .values("client_id", day=TruncDate("occurred_at")).order_by()
+    )
+
+
 def register():
     for section in SECTIONS:
         registry.sections.register(section)
@@ -81,3 +99,6 @@ def register():
     registry.demo_seeders.register(DemoSeeder(key="kast", seed=seed_kast, order=50))
     registry.benchmarks.register(BenchmarkPart(key="kast", generate=benchmark.generate,
                                                order=50))
+    registry.statistics.register(StatisticsProvider(key="kast", tables=stats.tables, order=40))
+    registry.client_contacts.register(ClientContacts(key="kast.calls", unit=UnitCode.KAST,
+                                                     rows=client_calls))

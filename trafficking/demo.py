@@ -3,15 +3,34 @@ outreach worker "uppsokare" (who works in outreach and trafficking) — three po
 cases registered from them, cases identified by outreach, by another organisation and by the
 person (the clients reception's demo enrolled in the unit get theirs), placements in protected
 housing, authority contacts, deadlines (a reflection period that ends within two weeks, so
-that the start page shows it), a planned and a completed return home."""
+that the start page shows it), a planned and a completed return home.
 
-from datetime import timedelta
+Before the season, the history behind the managers' yearly statistics, from 1 January two
+years ago: each year's persons identified (a dozen to a score, from several countries, a few
+domestic), the raids the unit attended and the persons identified there, placements in
+protected housing and returns home. Those cases are closed and their enrollments ended well
+before today, so that no list, panel or deadline of today's work changes; the raids are the
+unit's and listed with the others. Written in bulk, with its own random numbers."""
+
+import random
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients import services as client_services
-from clients.models import Client, Gender
+from clients.models import (
+    BornInSweden,
+    Client,
+    Enrollment,
+    EntryKind,
+    EntryState,
+    Gender,
+    Journal,
+    JournalEntry,
+    Quality,
+)
+from prostenhet.lib.text import fold
 from prostenhet.roles import UnitCode
 
 from . import services
@@ -20,10 +39,12 @@ from .models import (
     Authority,
     Country,
     DeadlineKind,
+    HousingPlacement,
     HousingProvider,
     IdentifiedBy,
     PlaceKind,
     Raid,
+    ReturnHome,
     ReturnState,
     TraffickingCase,
 )
@@ -165,6 +186,225 @@ def seed_trafficking(staff):
     services.save_return(at_raid, by=worker, state=ReturnState.PLANNED,
                          date=today + timedelta(days=21), country=Country.NG,
                          receiving_organisation="NAPTIP", arranged_by=ArrangedBy.UNIT)
+    history = _History(worker, today, providers)
+    history.seed()
     return _("Människohandel: %(raids)d tillslag, %(cases)d ärenden.") % {
-        "raids": len(raids), "cases": len(cases),
+        "raids": len(raids) + history.raids, "cases": len(cases) + history.cases,
     }
+
+
+# --- the years before the season -----------------------------------------------------------------
+
+# Persons identified by year (the first of the three, the second, this one before the season)
+# besides those met at raids, and the raids attended.
+HISTORY_PERSONS = [10, 14, 6]
+HISTORY_RAIDS = [3, 4, 2]
+HISTORY_WAYS = [
+    {IdentifiedBy.OUTREACH: 4, IdentifiedBy.ORGANISATION: 3, IdentifiedBy.SELF: 1,
+     IdentifiedBy.AUTHORITY: 2},
+    {IdentifiedBy.OUTREACH: 5, IdentifiedBy.ORGANISATION: 2, IdentifiedBy.SELF: 2,
+     IdentifiedBy.AUTHORITY: 3},
+    {IdentifiedBy.OUTREACH: 3, IdentifiedBy.ORGANISATION: 2, IdentifiedBy.SELF: 2,
+     IdentifiedBy.AUTHORITY: 1},
+]
+HISTORY_COUNTRIES = [
+    {Country.RO: 4, Country.NG: 4, Country.BG: 2, Country.TH: 2, Country.HU: 1, Country.UA: 1,
+     Country.CN: 1, Country.SE: 1, Country.UNKNOWN: 1},
+    {Country.NG: 5, Country.RO: 3, Country.BG: 2, Country.VN: 2, Country.UA: 2, Country.TH: 1,
+     Country.AL: 1, Country.SE: 2, Country.BR: 1, Country.OTHER: 1},
+    {Country.NG: 3, Country.RO: 2, Country.VN: 2, Country.CO: 2, Country.SE: 1, Country.UA: 1,
+     Country.MN: 1},
+]
+# Who the unit meets at a raid: women from these countries, mostly.
+RAID_COUNTRIES = {Country.RO: 3, Country.BG: 2, Country.TH: 2, Country.NG: 2, Country.VN: 1,
+                  Country.CN: 1}
+HISTORY_PLACES = [PlaceKind.APARTMENT, PlaceKind.APARTMENT, PlaceKind.MASSAGE_PARLOUR,
+                  PlaceKind.HOTEL, PlaceKind.CLUB]
+# Aliases and languages by country (an alias is what the person chose to be called).
+PEOPLE = {
+    Country.RO: (["Ioana", "Andreea", "Alina", "Roxana", "Bianca", "Denisa"], "rumänska"),
+    Country.BG: (["Desislava", "Petya", "Gergana", "Radka"], "bulgariska"),
+    Country.NG: (["Blessing", "Joy", "Precious", "Favour", "Mercy", "Esohe", "Osas", "Ivie"],
+                 "engelska, edo"),
+    Country.TH: (["Malee", "Siriporn", "Nok"], "thailändska"),
+    Country.VN: (["Linh", "Hoa", "Mai"], "vietnamesiska"),
+    Country.UA: (["Oksana", "Iryna", "Olena"], "ukrainska, ryska"),
+    Country.HU: (["Zsófia", "Edina"], "ungerska"),
+    Country.CN: (["Li", "Mei"], "kinesiska"),
+    Country.AL: (["Ardita", "Elira"], "albanska"),
+    Country.BR: (["Camila", "Larissa"], "portugisiska"),
+    Country.CO: (["Valentina", "Daniela"], "spanska"),
+    Country.MN: (["Saraa", "Oyuna"], "mongoliska"),
+    Country.SE: (["Sanna", "Moa", "Ebba", "Tindra"], "svenska"),
+}
+OTHER_PEOPLE = (["Sara", "Amina", "Nadia"], "engelska")
+RECEIVING = {
+    Country.RO: "Reaching Out Romania", Country.BG: "Animus Association Foundation",
+    Country.NG: "NAPTIP", Country.TH: "Foundation for Women", Country.UA: "La Strada Ukraina",
+    Country.AL: "Different and Equal",
+}
+HISTORY_NOTES = [
+    "Första samtal med tolk. Informerad om rätten till betänketid och om stöd och skydd.",
+    "Följde med till förhör hos polisen.",
+    "Samtal om framtiden och om kontakt med familjen i hemlandet.",
+    "Planering inför återvändandet tillsammans med den mottagande organisationen.",
+    "Samtal om boende och sysselsättning. Personen mår bättre.",
+]
+
+
+def _at(day, hour, minute=0):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _weighted(rng, weights):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+class _History:
+    """The years before the season, written in bulk (see the module's docstring)."""
+
+    def __init__(self, worker, today, providers):
+        self.rng = random.Random(2025)  # noqa: S311 - repeatable demo data, not security
+        self.worker = worker
+        self.today = today
+        self.providers = providers
+        self.first_year = today.year - 2
+        # Before the season's first raid and case (75 days ago), with room to spare.
+        self.end = today - timedelta(days=90)
+        # Every case of the history is closed by then.
+        self.closed_by = today - timedelta(days=30)
+        self.raids = self.cases = 0
+
+    def _day(self, year):
+        """A day of the year before the history's end."""
+        last = min(date(year, 12, 20), self.end)
+        first = date(year, 1, 5)
+        if last <= first:
+            return None
+        return first + timedelta(days=self.rng.randint(0, (last - first).days))
+
+    def seed(self):
+        rng, worker = self.rng, self.worker
+        raids, people = [], []
+        for index in range(3):
+            year = self.first_year + index
+            for _number in range(HISTORY_RAIDS[index]):
+                day = self._day(year)
+                if day is None:
+                    continue
+                met = rng.randint(2, 8)
+                accepted = rng.randint(1, min(met, 4))
+                raid = Raid(
+                    date=day, place_kind=rng.choice(HISTORY_PLACES), persons_met=met,
+                    persons_accepted=accepted, created_by=worker,
+                    police_reference=(f"NOA {year}-{rng.randint(100, 999):04d}"
+                                      if rng.random() < 0.7 else ""),
+                )
+                raids.append(raid)
+                # Most who accepted support are identified there and then.
+                for _person in range(rng.randint(max(accepted - 1, 1), accepted)):
+                    people.append((index, day, IdentifiedBy.RAID,
+                                   _weighted(rng, RAID_COUNTRIES), raid))
+            for _number in range(HISTORY_PERSONS[index]):
+                day = self._day(year)
+                if day is None:
+                    continue
+                people.append((index, day, _weighted(rng, HISTORY_WAYS[index]),
+                               _weighted(rng, HISTORY_COUNTRIES[index]), None))
+        Raid.objects.bulk_create(raids)
+        Raid.staff.through.objects.bulk_create([
+            Raid.staff.through(raid_id=raid.pk, user_id=worker.pk) for raid in raids
+        ])
+        people.sort(key=lambda person: person[1])
+        self._people(people)
+        self.raids = len(raids)
+
+    def _person(self, country, identified):
+        names, languages = PEOPLE.get(country, OTHER_PEOPLE)
+        alias = self.rng.choice(names)
+        swedish = country == Country.SE
+        return Client(
+            alias=alias, alias_folded=fold(alias)[:100],
+            gender=Gender.WOMAN if self.rng.random() < 0.9 else Gender.TRANS_NONBINARY,
+            birth_year=self.rng.randint(1988, 2005), birth_year_quality=Quality.ESTIMATED,
+            born_in_sweden=BornInSweden.YES if swedish else BornInSweden.NO,
+            country_of_birth="" if swedish else str(Country(country).label),
+            languages=languages, interpreter_needed=not swedish, created_by=self.worker,
+            created_at=_at(identified, self.rng.randint(10, 17)),
+        )
+
+    def _people(self, people):
+        rng, worker = self.rng, self.worker
+        facts = []
+        for _index, identified, way, country, raid in people:
+            closed = min(identified + timedelta(days=rng.randint(20, 240)), self.closed_by)
+            facts.append({"identified": identified, "closed": max(closed, identified),
+                          "way": way, "country": country, "raid": raid})
+        clients = Client.objects.bulk_create([
+            self._person(fact["country"], fact["identified"]) for fact in facts
+        ])
+        journals = Journal.objects.bulk_create([
+            Journal(client=client, unit=UnitCode.TRAFFICKING, created_at=client.created_at)
+            for client in clients
+        ])
+        Enrollment.objects.bulk_create([
+            Enrollment(client=client, unit=UnitCode.TRAFFICKING, created_by=worker,
+                       started_on=fact["identified"], ended_on=fact["closed"])
+            for client, fact in zip(clients, facts, strict=True)
+        ])
+        cases = TraffickingCase.objects.bulk_create([
+            TraffickingCase(
+                client=client, journal=journal, country_of_origin=fact["country"],
+                identified_on=fact["identified"], identified_by=fact["way"],
+                domestic=fact["country"] == Country.SE and rng.random() < 0.8,
+                raid=fact["raid"], opened_on=fact["identified"], closed_on=fact["closed"],
+                created_by=worker,
+            )
+            for client, journal, fact in zip(clients, journals, facts, strict=True)
+        ])
+        placements, returns, notes = [], [], []
+        for case, journal, fact in zip(cases, journals, facts, strict=True):
+            identified, closed = fact["identified"], fact["closed"]
+            abroad = fact["country"] != Country.SE
+            # Protected housing for most of those from abroad, sometimes moved once.
+            if self.providers and (abroad or rng.random() < 0.4) and rng.random() < 0.75:
+                start = identified + timedelta(days=rng.randint(0, 3))
+                end = min(start + timedelta(days=rng.randint(14, 150)), closed)
+                if start <= closed:
+                    if end - start > timedelta(days=40) and rng.random() < 0.3:
+                        middle = start + timedelta(days=(end - start).days // 2)
+                        placements.append(self._placement(case, start, middle))
+                        start = middle + timedelta(days=1)
+                    placements.append(self._placement(case, start, max(end, start)))
+            # A return home for two in five of those from abroad, arranged before the case closed.
+            if abroad and fact["country"] not in (Country.OTHER, Country.UNKNOWN) \
+                    and rng.random() < 0.45 and (closed - identified).days > 14:
+                returns.append(ReturnHome(
+                    case=case, state=ReturnState.COMPLETED,
+                    date=closed - timedelta(days=rng.randint(0, 7)), country=fact["country"],
+                    receiving_organisation=RECEIVING.get(fact["country"], ""),
+                    arranged_by=rng.choice([ArrangedBy.IOM, ArrangedBy.IOM, ArrangedBy.UNIT,
+                                            ArrangedBy.MIGRATION_AGENCY,
+                                            ArrangedBy.ORGANISATION]),
+                    created_by=self.worker,
+                ))
+            for number in range(rng.randint(1, 3)):
+                day = min(identified + timedelta(days=2 + number * rng.randint(7, 30)), closed)
+                notes.append(self._note(journal, day, HISTORY_NOTES[number % len(HISTORY_NOTES)]))
+        HousingPlacement.objects.bulk_create(placements)
+        ReturnHome.objects.bulk_create(returns)
+        JournalEntry.objects.bulk_create(notes)
+        self.cases = len(cases)
+
+    def _placement(self, case, starts_on, ends_on):
+        return HousingPlacement(case=case, provider=self.rng.choice(self.providers),
+                                starts_on=starts_on, ends_on=ends_on, created_by=self.worker)
+
+    def _note(self, journal, day, text):
+        written = _at(day, self.rng.randint(13, 16), self.rng.randint(0, 59))
+        return JournalEntry(
+            journal=journal, unit=UnitCode.TRAFFICKING, kind=EntryKind.NOTE, event_date=day,
+            written_at=written, updated_at=written, author=self.worker, text=text,
+            state=EntryState.SIGNED, signed_by=self.worker,
+            signed_at=written + timedelta(minutes=15),
+        )

@@ -1,15 +1,22 @@
 """What the trafficking unit provides to the base (see docs/architecture.md and
 clients/provides.py): its sections, its start-page panel (deadlines that end soon), its demo
-data, its share of the benchmark and the names of its views in the access log. Registered
-from TraffickingConfig.ready()."""
+data, its share of the benchmark, the names of its views in the access log and its yearly
+figures (stats.py: aggregates only, for the managers). Registered from
+TraffickingConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
 from prostenhet import registry
-from prostenhet.registry import BenchmarkPart, DemoSeeder, Section, StartPanel
+from prostenhet.registry import (
+    BenchmarkPart,
+    DemoSeeder,
+    Section,
+    StartPanel,
+    StatisticsProvider,
+)
 from prostenhet.roles import Role, UnitCode
 
-from . import benchmark
+from . import benchmark, stats
 from .demo import seed_trafficking
 from .views import cases
 
@@ -65,3 +72,5 @@ def register():
                                               order=60))
     registry.benchmarks.register(BenchmarkPart(key="trafficking", generate=benchmark.generate,
                                                order=60))
+    registry.statistics.register(StatisticsProvider(key="trafficking", tables=stats.tables,
+                                                    order=50))
