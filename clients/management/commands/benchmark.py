@@ -42,6 +42,7 @@ REFERENCE = {
     "visits": 40_000,
 }
 # Reception's staff in the generated data: each has bookings five times a working day.
+ENTRY_SPACING = 89  # days between a client's entries: 41 of them span ten years
 BOOKING_STAFF = 10
 BOOKING_HOURS = (9, 10, 11, 13, 14)
 
@@ -162,14 +163,18 @@ class Command(BaseCommand):
                 )
             )
         entries = []
-        for client in clients:
+        today = timezone.localdate()
+        for number, client in enumerate(clients):
             journal = client.journals.get()
+            # Ten years of entries: each client's spread over the years, the clients
+            # staggered, so that every year of the statistics has its share.
             entries += [
                 JournalEntry(
                     journal=journal, unit=journal.unit, author=counsellor, text="x " * 200,
                     state=EntryState.SIGNED, signed_by=counsellor, signed_at=now,
+                    event_date=today - timedelta(days=k * ENTRY_SPACING + number % ENTRY_SPACING),
                 )
-                for _ in range(per_client)
+                for k in range(per_client)
             ]
         JournalEntry.objects.bulk_create(entries, batch_size=2000)
         log_rows = int(REFERENCE["access_log"] * scale)
