@@ -5,6 +5,7 @@ reopened with a reason."""
 
 import re
 from datetime import datetime, time
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -68,7 +69,7 @@ def test_the_manager_reads_downloads_closes_and_reopens_a_year(page, screenshot)
     assert download.value.suggested_filename == (
         f"statistik-{year}-enheten-{VISITS_TABLE.removeprefix('stats-')}.csv"
     )
-    content = open(download.value.path(), encoding="utf-8-sig").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert ";12;" in content and ";<3;" in content
 
     # Closed, the year stands as published even when visits are deleted.
