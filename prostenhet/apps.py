@@ -12,16 +12,21 @@ class ProstenhetConfig(AppConfig):
         from . import (
             benchmark,
             checks,  # noqa: F401  (registers the deployment checks)
+            demo,
             registry,
         )
         from .models import ClosedYear, User
         from .navigation import register_base_sections
-        from .registry import BenchmarkPart
+        from .registry import BenchmarkPart, DemoSeeder
 
         register_base_sections()
         # The statistics page's timings, after every app's rows are written.
         registry.benchmarks.register(BenchmarkPart(
             key="statistics", generate=benchmark.generate, order=1000,
+        ))
+        # The demo's closed year, after every app's history is written.
+        registry.demo_seeders.register(DemoSeeder(
+            key="statistics", seed=demo.seed_closed_year, order=1000,
         ))
 
         # Staff accounts are audited like client data: who changed whose roles, and when.

@@ -81,6 +81,14 @@ def test_seed_demo_adds_clients_across_the_units_once(settings):
     # (the clinic's code-named patients, KAST's and trafficking's former clients).
     assert count >= 35
     assert set(Enrollment.objects.values_list("unit", flat=True)) == set(UnitCode.values)
+    # The year before last is closed once, by the demo manager, with every unit's figures.
+    from django.utils import timezone
+
+    from prostenhet.models import ClosedYear
+
+    closing = ClosedYear.objects.get(year=timezone.localdate().year - 2)
+    assert closing.closed_by.username == "chef"
+    assert {table["unit"] for table in closing.tables} >= set(UnitCode.values)
     assert Client.objects.filter(protected_identity=True).count() == 1
     assert Client.objects.filter(register=Register.KAST).exists()
     assert EmergencyAccess.objects.count() == 1
