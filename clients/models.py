@@ -398,6 +398,8 @@ class JournalEntry(models.Model):
         indexes = [
             models.Index(fields=["journal", "-event_date"]),
             models.Index(fields=["author", "state"]),
+            # The yearly statistics read a year's entries by date.
+            models.Index(fields=["event_date"]),
         ]
         constraints = [
             # One draft per editor: an autosave and a save racing from one page make one.
@@ -673,6 +675,8 @@ class Booking(models.Model):
             models.Index(fields=["room", "starts_at"]),
             models.Index(fields=["client", "starts_at"]),
             models.Index(fields=["starts_at"]),
+            # A unit's bookings of a period: the clinic's and KAST's yearly statistics.
+            models.Index(fields=["unit", "starts_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,10 +7,10 @@ Clients
 - A client of a unit in the year: a client with at least one contact in the unit that year —
   a journal entry of the unit (by event_date; the entries the system writes for a missed
   session, no-show and late cancellation, are not contacts), a booking of the unit with the
-  client and status arrived or completed (by starts_at), a visit to the unit with the client
-  (by arrived_at), or a contact a unit app registers (registry.client_contacts: outreach's
-  street contacts, KAST's calls). A merged-away client counts as the client they were merged
-  into, so a person counts once.
+  client and status arrived or completed (by starts_at), a drop-in visit to the unit with the
+  client (by arrived_at; a booked client's arrival is its booking's), or a contact a unit
+  app registers (registry.client_contacts: outreach's street contacts, KAST's calls). A
+  merged-away client counts as the client they were merged into, so a person counts once.
 - "Hela enheten": the distinct persons who were a client of any unit that year, counted in
   the database (not the sum of the units: a person may be a client of two units). KAST's
   register is separate, so a KAST client and a client of the main register are two persons.
@@ -219,9 +219,11 @@ def _contact_sources(years):
                                    starts_at__gte=start, starts_at__lt=end),
             years, unit=F("unit"), who=F("client"), day="starts_at", dates=False,
         ), False),
+        # A booked client's arrival is counted through the booking (arrived or completed):
+        # only the visits without one (drop-ins) add contacts.
         (_first_contacts(
-            Visit.objects.filter(client__isnull=False, arrived_at__gte=start,
-                                 arrived_at__lt=end),
+            Visit.objects.filter(client__isnull=False, booking__isnull=True,
+                                 arrived_at__gte=start, arrived_at__lt=end),
             years, unit=F("unit"), who=F("client"), day="arrived_at", dates=False,
         ), False),
     ]

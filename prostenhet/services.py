@@ -14,7 +14,7 @@ from . import access, audit, registry
 from .exceptions import DomainError
 from .models import ClosedYear, SecurityEventKind, Unit, User
 from .roles import Role, UnitCode
-from .stats import figures
+from .stats import figures, forget
 
 
 def _end_assignments_outside_rights(user):
@@ -205,12 +205,14 @@ def close_year(year, *, by):
     if ClosedYear.objects.current().filter(year=year).exists():
         raise DomainError(_("Året är redan stängt."))
     with translation.override(settings.LANGUAGE_CODE):
-        tables = [table.to_dict() for table in figures([year])[year]]
+        tables = [table.to_dict() for table in figures([year], fresh=True)[year]]
     try:
         with transaction.atomic():
-            return ClosedYear.objects.create(year=year, tables=tables, closed_by=by)
+            closing = ClosedYear.objects.create(year=year, tables=tables, closed_by=by)
     except IntegrityError:
         raise DomainError(_("Året är redan stängt.")) from None
+    forget(year)
+    return closing
 
 
 @transaction.atomic
@@ -228,4 +230,5 @@ def reopen_year(year, *, by, reason):
     closing.reopened_at = timezone.now()
     closing.reopen_reason = reason
     closing.save(update_fields=["reopened_by", "reopened_at", "reopen_reason"])
+    forget(year)
     return closing

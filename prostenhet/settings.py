@@ -361,3 +361,7 @@ TRAFFICKING_DEADLINE_DAYS = env.int("TRAFFICKING_DEADLINE_DAYS", default=14)
 # Counts from 1 up to (not including) this are shown as "<3" on the statistics page, in its
 # charts and in its exports (DESIGN §7).
 STATISTICS_THRESHOLD = max(2, env.int("STATISTICS_THRESHOLD", default=3))
+# A year that is not closed is computed from the records and kept this many seconds (in the
+# cache of each server process); the page says when and can compute it again. 0: always
+# computed.
+STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=300)

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
@@ -208,22 +209,54 @@ def pick(counts, **where):
     return total
 
 
-def figures(years):
+def _cache_key(year):
+    return f"prostenhet.statistics:{year}"
+
+
+def figures(years, *, fresh=False):
     """{year: [Table, ...]} for the years: closed years from their stored figures, the others
-    computed by the apps' providers (one call each for all of them)."""
+    computed by the apps' providers (one call each for all of them). A computed year is kept
+    for STATISTICS_CACHE_SECONDS (the page says when it was computed and can compute it
+    again); fresh=True computes it now whatever is kept."""
     closed = {c.year: c for c in ClosedYear.objects.current().filter(year__in=years)}
     result = {
         year: [Table.from_dict(data, translate=True) for data in closed[year].tables]
         for year in years if year in closed
     }
+    keep = settings.STATISTICS_CACHE_SECONDS
     open_years = sorted(set(years) - set(closed))
+    if keep and not fresh:
+        kept = cache.get_many([_cache_key(year) for year in open_years])
+        for year in open_years:
+            if _cache_key(year) in kept:
+                result[year] = [Table.from_dict(data, translate=True)
+                                for data in kept[_cache_key(year)]["tables"]]
+        open_years = [year for year in open_years if year not in result]
     if open_years:
         for year in open_years:
             result[year] = []
         for provider in registry.statistics:
             for year, tables in provider.tables(open_years).items():
                 result[year].extend(tables)
+        if keep:
+            now = timezone.now()
+            with translation.override(settings.LANGUAGE_CODE):
+                cache.set_many({
+                    _cache_key(year): {"at": now, "tables": [t.to_dict() for t in result[year]]}
+                    for year in open_years
+                }, keep)
     return result
+
+
+def computed_at(year):
+    """When the open year's figures that are kept were computed (None: computed now)."""
+    kept = cache.get(_cache_key(year)) if settings.STATISTICS_CACHE_SECONDS else None
+    return kept["at"] if kept else None
+
+
+def forget(*years):
+    """Drop the kept figures of the years: the next page computes them again."""
+    cache.delete_many([_cache_key(year) for year in years])
 
 
 # --- protecting ----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ audit_patterns = (
 statistics_patterns = (
     [
         path("", statistics.statistics, name="index"),
+        path("<int:year>/rakna-om/", statistics.refresh, name="refresh"),
         path("<int:year>/stang/", statistics.close_year, name="close-year"),
         path("<int:year>/oppna/", statistics.reopen_year, name="reopen-year"),
         path("<int:year>/<slug:key>.<str:extension>", statistics.export, name="export"),

@@ -106,6 +106,7 @@ MATRIX = {
     "statistics:index": only({MA: 200}, 403),
     "statistics:export": only({MA: 200}, 403),
     "statistics:close-year": only({MA: 405}, 403),
+    "statistics:refresh": only({MA: 405}, 403),
     "statistics:reopen-year": only({MA: 200}, 403),
     # The counselling queue is the office assistant's (who works in counselling). A
     # referral from Spiralen (the clinician) to outreach about Anna: the outreach worker
@@ -459,6 +460,7 @@ def a_closed_year(w):
 KWARGS = {
     "statistics:export": a_table,
     "statistics:close-year": lambda w: {"year": timezone.localdate().year - 1},
+    "statistics:refresh": lambda w: {"year": timezone.localdate().year - 1},
     "statistics:reopen-year": a_closed_year,
     "staff:update": lambda w: {"public_id": w.co.public_id},
     "staff:set-password": lambda w: {"public_id": w.co.public_id},

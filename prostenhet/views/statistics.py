@@ -22,7 +22,7 @@ from ..exceptions import DomainError
 from ..forms import ReopenYearForm, StatisticsYearForm
 from ..models import ClosedYear
 from ..roles import UnitCode
-from ..stats import export_rows, figures, protected_tables, threshold
+from ..stats import computed_at, export_rows, figures, protected_tables, threshold
 
 statistics_required = permission_required("prostenhet.view_statistics", raise_exception=True)
 
@@ -64,7 +64,8 @@ def statistics(request):
     ]
     return render(request, "prostenhet/statistics.html", {
         "form": form, "year": year, "previous_year": year - 1, "sections": sections,
-        "closing": closing, "may_close": closing is None and year < this_year,
+        "closing": closing, "computed_at": None if closing else computed_at(year),
+        "may_close": closing is None and year < this_year,
         "running": year == this_year, "limit": threshold(), "below": threshold() - 1,
     })
 
@@ -106,6 +107,16 @@ def export(request, year, key, extension):
         f'attachment; filename="{_file_name(year, shown.table, extension)}"'
     )
     return response
+
+
+@statistics_required
+@require_POST
+def refresh(request, year):
+    """Compute the year (and the year before, beside it) from the records now, instead of
+    the figures kept from a few minutes ago."""
+    year = _checked(year)
+    figures([year - 1, year], fresh=True)
+    return redirect(_page(year))
 
 
 @statistics_required

@@ -434,3 +434,51 @@ def test_no_person_is_named_or_linked_on_the_page_or_in_the_exports(client, logi
                     text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
                 for secret in secrets:
                     assert not mentions(text, secret), (year, key, secret)
+
+
+# --- figures kept for a few minutes --------------------------------------------------------
+
+
+@pytest.fixture
+def kept_five_minutes(settings):
+    from django.core.cache import cache
+
+    settings.STATISTICS_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_an_open_year_is_kept_for_minutes_and_computed_again_on_request(
+    client, login, manager, only_test_provider, kept_five_minutes,
+    django_assert_max_num_queries,
+):
+    events(SecurityEventKind.CREATED, 14, LAST_YEAR, target=manager)
+    login(manager)
+    first = client.get(PAGE, {"ar": LAST_YEAR})
+    assert first.context["computed_at"] is not None
+    assert "Siffrorna räknades fram kl." in first.content.decode()
+    events(SecurityEventKind.CREATED, 5, LAST_YEAR, target=manager)
+    # Kept: the providers are not asked (no query of theirs), the figure is as it was.
+    with django_assert_max_num_queries(8):
+        kept = client.get(PAGE, {"ar": LAST_YEAR})
+    assert kept.context["sections"][0]["tables"][0].lines[0][1][0].text == "14"
+    assert client.post(reverse("statistics:refresh", args=[LAST_YEAR])).status_code == 302
+    again = client.get(PAGE, {"ar": LAST_YEAR})
+    assert again.context["sections"][0]["tables"][0].lines[0][1][0].text == "19"
+
+
+def test_closing_stores_the_figures_as_they_stand_not_as_kept(
+    client, login, manager, only_test_provider, kept_five_minutes
+):
+    events(SecurityEventKind.CREATED, 14, LAST_YEAR, target=manager)
+    login(manager)
+    client.get(PAGE, {"ar": LAST_YEAR})
+    events(SecurityEventKind.CREATED, 5, LAST_YEAR, target=manager)
+    closing = services.close_year(LAST_YEAR, by=manager)
+    assert closing.tables[0]["rows"][0]["values"] == [19]
+    # Reopened, the year is computed again, not read from what was kept before closing.
+    SecurityEvent.objects.filter(at__year=LAST_YEAR).delete()
+    services.reopen_year(LAST_YEAR, by=manager, reason="Test")
+    page = client.get(PAGE, {"ar": LAST_YEAR})
+    assert page.context["sections"][0]["tables"][0].lines[0][1][0].text == "0"

@@ -57,14 +57,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=float, default=0.1)
         parser.add_argument("--requests", type=int, default=15)
+        parser.add_argument(
+            "--keep", action="store_true",
+            help="keep the generated data (for looking into a page's queries); a throwaway "
+                 "database only",
+        )
 
-    def handle(self, *args, scale, requests, **options):
+    def handle(self, *args, scale, requests, keep=False, **options):
         try:
             with transaction.atomic(), override_settings(
                 ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False
             ):
                 self._run(scale, requests)
-                raise Rollback
+                if not keep:
+                    raise Rollback
+            self.stdout.write("(the generated data is kept)")
         except Rollback:
             self.stdout.write("(all generated data rolled back)")
 
@@ -176,6 +183,8 @@ class Command(BaseCommand):
                 )
                 for k in range(per_client)
             ]
+        # Written as a journal grows: day by day (a year's entries lie together on disk).
+        entries.sort(key=lambda entry: entry.event_date)
         JournalEntry.objects.bulk_create(entries, batch_size=2000)
         log_rows = int(REFERENCE["access_log"] * scale)
         AccessLog.objects.bulk_create(
