@@ -190,6 +190,19 @@ def seed_outreach(staff):
              "internetpass.") % {"shifts": shifts, "contacts": contacts, "sessions": sessions}
 
 
+def _anonymous(rng):
+    """What an outreach worker notes of someone anonymous: perceived gender, age band and
+    language."""
+    return {
+        "perceived_gender": rng.choices(
+            [Gender.WOMAN, Gender.MAN, Gender.TRANS_NONBINARY, Gender.NOT_STATED],
+            weights=[80, 8, 8, 4])[0],
+        "age_band": rng.choice([AgeBand.UNDER_25, AgeBand.FROM_25, AgeBand.FROM_35,
+                                AgeBand.FROM_45, AgeBand.UNKNOWN]),
+        "language": rng.choice(LANGUAGES),
+    }
+
+
 def _contact(shift, at, worker, rng, nicknames, clients, met_clients):
     """One contact: mostly anonymous, a quarter under a (returning) nickname, a few with a
     registered client. Written directly: the shift is already closed."""
@@ -203,14 +216,7 @@ def _contact(shift, at, worker, rng, nicknames, clients, met_clients):
         fields.update(client=client, first_contact=client.pk not in met_clients)
         met_clients.add(client.pk)
     else:
-        fields.update(
-            perceived_gender=rng.choices(
-                [Gender.WOMAN, Gender.MAN, Gender.TRANS_NONBINARY, Gender.NOT_STATED],
-                weights=[80, 8, 8, 4])[0],
-            age_band=rng.choice([AgeBand.UNDER_25, AgeBand.FROM_25, AgeBand.FROM_35,
-                                 AgeBand.FROM_45, AgeBand.UNKNOWN]),
-            language=rng.choice(LANGUAGES),
-        )
+        fields.update(_anonymous(rng))
         if roll < 0.35:
             name = rng.choice(NICKNAMES)
             nickname = nicknames.get(name)
@@ -328,14 +334,7 @@ def _past_contact(at, worker, rng, day, start, enrolled, met_clients):
         fields.update(client_id=client_id, first_contact=client_id not in met_clients)
         met_clients.add(client_id)
         return fields, None
-    fields.update(
-        perceived_gender=rng.choices(
-            [Gender.WOMAN, Gender.MAN, Gender.TRANS_NONBINARY, Gender.NOT_STATED],
-            weights=[80, 8, 8, 4])[0],
-        age_band=rng.choice([AgeBand.UNDER_25, AgeBand.FROM_25, AgeBand.FROM_35,
-                             AgeBand.FROM_45, AgeBand.UNKNOWN]),
-        language=rng.choice(LANGUAGES),
-    )
+    fields.update(_anonymous(rng))
     if roll < 0.35:
         # Twelve names in use at a time, the pool moving on a name every two months.
         months = (day.year - start.year) * 12 + day.month - 1
