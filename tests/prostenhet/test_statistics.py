@@ -4,7 +4,8 @@ figures and no formula a spreadsheet would run, closing a year so that its figur
 the records behind them, reopening with a reason, and that only managers get in.
 
 The apps' own figures are tested in tests/<app>/test_stats.py; here a provider of the test's
-own counts a base table (security events by kind), so that deleting rows can be shown."""
+own counts a base table (access-log reviews, by a kind written in their comment), so that
+deleting rows can be shown."""
 
 import csv
 import io
@@ -21,7 +22,7 @@ from openpyxl import load_workbook
 
 from prostenhet import registry, services
 from prostenhet.exceptions import DomainError
-from prostenhet.models import ClosedYear, SecurityEvent, SecurityEventKind
+from prostenhet.models import AccessLogReview, ClosedYear, SecurityEvent, SecurityEventKind
 from prostenhet.registry import StatisticsProvider
 from prostenhet.roles import Role, UnitCode
 from prostenhet.stats import HIDDEN, SMALL, Row, Table, protect, safe_text, tally
@@ -34,8 +35,9 @@ LAST_YEAR = THIS_YEAR - 1
 
 
 def events_table(years):
-    """Security events per kind: a table computed like the apps' (one grouped query)."""
-    counts = tally(SecurityEvent.objects.all(), "at", years, "kind")
+    """Access-log reviews (a table of the base that may be deleted from) per kind, the kind
+    kept in the comment: a table computed like the apps' (one grouped query)."""
+    counts = tally(AccessLogReview.objects.all(), "reviewed_at", years, "comment")
     return {
         year: [Table(
             key="test-events", unit="", title="Händelser", row_heading="Händelse",
@@ -63,8 +65,9 @@ def manager(staff_of):
 
 def events(kind, n, year, *, target):
     at = timezone.make_aware(timezone.datetime(year, 6, 1, 12))
-    SecurityEvent.objects.bulk_create(
-        [SecurityEvent(kind=kind, target=target, at=at) for _ in range(n)]
+    AccessLogReview.objects.bulk_create(
+        [AccessLogReview(comment=kind, reviewed_by=target, reviewed_at=at,
+                         period_start=at.date(), period_end=at.date()) for _ in range(n)]
     )
 
 
@@ -273,7 +276,7 @@ def test_a_closed_year_keeps_its_figures_when_the_records_are_deleted(
     assert response.status_code == 302
     closing = ClosedYear.objects.get(year=LAST_YEAR)
     assert closing.closed_by == manager
-    SecurityEvent.objects.filter(at__year=LAST_YEAR).delete()
+    AccessLogReview.objects.filter(reviewed_at__year=LAST_YEAR).delete()
     page = client.get(PAGE, {"ar": LAST_YEAR})
     first = page.context["sections"][0]["tables"][0].lines[0]
     assert first[1][0].text == "14"
@@ -478,7 +481,7 @@ def test_closing_stores_the_figures_as_they_stand_not_as_kept(
     closing = services.close_year(LAST_YEAR, by=manager)
     assert closing.tables[0]["rows"][0]["values"] == [19]
     # Reopened, the year is computed again, not read from what was kept before closing.
-    SecurityEvent.objects.filter(at__year=LAST_YEAR).delete()
+    AccessLogReview.objects.filter(reviewed_at__year=LAST_YEAR).delete()
     services.reopen_year(LAST_YEAR, by=manager, reason="Test")
     page = client.get(PAGE, {"ar": LAST_YEAR})
     assert page.context["sections"][0]["tables"][0].lines[0][1][0].text == "0"
