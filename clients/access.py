@@ -53,6 +53,7 @@ from .models import (
     JournalGroupObjectPermission,
     JournalUserObjectPermission,
     Register,
+    RegisterExtract,
 )
 
 TEAM_UNITS = frozenset({UnitCode.OUTREACH, UnitCode.SPIRALEN, UnitCode.TRAFFICKING})
@@ -434,6 +435,72 @@ def get_entry_or_404(request, entry_id, *, write=False):
     if not entry.is_signed and entry.author_id != request.user.pk:
         raise Http404
     return entry, journal.client, journal
+
+
+# --- the client's register extract -------------------------------------------------------------
+
+
+def extract_units(user, client, *, active_units=None, journal_units=None):
+    """The client's units a register extract (GDPR art. 15) by this user may cover; empty:
+    the user may not produce one. The one place that decides it:
+    - a staff member: the units they work in where they read the client's record by their
+      own right (a team unit's journal while the client is enrolled, a counselling or KAST
+      journal they are assigned to) — not through a consent or an emergency access;
+    - a manager with "produce_register_extract": the units of their staff profile where the
+      client is or was enrolled, KAST's only for a manager who works in KAST (KAST sealing)
+      and the main register's otherwise.
+    A caller that has loaded the client's active units or readable journals passes them."""
+    units = set()
+    own = user_units(user)
+    if own and user.has_perm("clients.view_journal"):
+        if active_units is None:
+            active_units = set(client.enrollments.active().values_list("unit", flat=True))
+        if journal_units is None:
+            journal_units = set(visible_journals(user, client).values_list("unit", flat=True))
+        mine = own & set(active_units) & set(journal_units)
+        assigned_here = mine & ASSIGNED_UNITS
+        if assigned_here and open_emergency_access(user, client) is not None:
+            # Read under an emergency access: only an assignment of one's own counts.
+            assigned_here &= set(
+                Assignment.objects.current()
+                .filter(journal__client=client, counsellor=user, journal__unit__in=assigned_here)
+                .values_list("journal__unit", flat=True)
+            )
+        units |= (mine & TEAM_UNITS) | assigned_here
+    if user.has_perm("clients.produce_register_extract"):
+        profile = {unit.code for unit in user.units.all()}
+        if client.register == Register.KAST:
+            profile &= {UnitCode.KAST}
+        else:
+            profile -= {UnitCode.KAST}
+        if profile:
+            units |= profile & set(
+                client.enrollments.filter(unit__in=profile).values_list("unit", flat=True)
+            )
+    # KAST is sealed off: a KAST client's extract is KAST's, a main-register client's never.
+    if client.register == Register.KAST:
+        units &= {UnitCode.KAST}
+    else:
+        units -= {UnitCode.KAST}
+    return frozenset(UnitCode(unit) for unit in units)
+
+
+def get_extract_or_404(request, public_id, *, released=None):
+    """(extract, units) for a register extract the user may open: they produced it and may
+    still produce one for the client, or their extract_units cover every unit it covers;
+    else 404. released=True/False: only a released / an unreleased extract."""
+    extract = (
+        RegisterExtract.objects.select_related("client", "created_by", "released_by")
+        .filter(public_id=public_id).first()
+    )
+    if extract is None or (released is not None and extract.is_released != released):
+        raise Http404
+    expire_lapsed(request.user)
+    units = extract_units(request.user, extract.client)
+    mine = extract.created_by_id == request.user.pk and units
+    if not (mine or (units and set(extract.units) <= units)):
+        raise Http404
+    return extract, units
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ class ClientsConfig(AppConfig):
         auditlog.register(models.Assignment)
         auditlog.register(models.EmergencyAccess)
         auditlog.register(models.ClientMerge)
+        # A register extract's life (made, released by whom and when) and its withholdings;
+        # never the released content or a withheld passage, which are secret themselves.
+        auditlog.register(models.RegisterExtract, exclude_fields=["content", "version"])
+        auditlog.register(models.ExtractWithholding, exclude_fields=["passage"])
         # Drafts autosave every few seconds: the log records an entry's life (created, kind,
         # date, signed), not each keystroke; a signed entry never changes again.
         auditlog.register(

@@ -3,7 +3,7 @@ prostenhet.audit: the rows know whether the client is sealed (KAST), has a prote
 or is read under an emergency access."""
 
 from prostenhet import audit
-from prostenhet.models import AccessKind
+from prostenhet.models import AccessKind, AccessLog
 from prostenhet.roles import UnitCode
 
 from . import access
@@ -17,6 +17,7 @@ EMERGENCY_ACCESS_OPENED = "emergency access opened"
 NUMBER_FOUND_AT_REGISTRATION = "identity number found outside the user's sight at registration"
 NUMBER_FOUND_AT_EDIT = "identity number of another client given when editing"
 ENROLLED_EXISTING = "enrolled a person found in the registry"
+JOURNAL_PRINTED = "journal printed"
 
 
 def log_read(request, client, *, detail=""):
@@ -73,3 +74,19 @@ def log_search(request, term, *, client=None, flagged=False, registers=None):
         sealed=sealed,
         flagged=flagged,
     )
+
+
+# The most rows a client's log extract shows.
+EXTRACT_LIMIT = 5000
+
+
+def access_log_extract(user, client, *, limit=EXTRACT_LIMIT):
+    """The client's access-log extract as `user` may review it: (rows, truncated). Rows are
+    the reads of the client and of the duplicates merged into it, oldest first, repeated
+    reads grouped (group_repeated); KAST's sealed rows only for a manager who works in KAST.
+    truncated: there were more than `limit` rows."""
+    rows = AccessLog.objects.reviewable_by(user)
+    ids = [client.pk, *client.tombstones.values_list("pk", flat=True)]
+    rows = rows.filter(client_id__in=ids).select_related("user", "emergency").order_by("at")
+    fetched = list(rows[: limit + 1])
+    return group_repeated(fetched[:limit]), len(fetched) > limit

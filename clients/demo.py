@@ -16,7 +16,7 @@ from prostenhet.lib.text import fold
 from prostenhet.models import AccessKind, AccessLog
 from prostenhet.roles import UnitCode
 
-from . import audit, services
+from . import access, audit, services
 from .models import (
     DEFAULT_ENTRY_KIND,
     AgeBand,
@@ -39,6 +39,7 @@ from .models import (
     QueueRemoval,
     QueueSource,
     Register,
+    RegisterExtract,
     Room,
     SessionContract,
     SessionMethod,
@@ -46,8 +47,10 @@ from .models import (
     Visit,
     VisitPurpose,
     Weekday,
+    WithholdingReason,
     term_of,
 )
+from .services import extracts, weeding
 from .services.counselling import MISSED_TEXT
 
 NUMBERS_FILE = Path(__file__).parent / "demo_data" / "testpersonnummer.txt"
@@ -779,3 +782,111 @@ def _seed_history(staff, rooms, today):
     return _("%(clients)d tidigare klienter och %(visits)d besök sedan %(year)d.") % {
         "clients": clients, "visits": visits, "year": history.years[0],
     }
+
+
+# --- records over their whole life (weeding) ---------------------------------------------------
+
+# (alias, units and how many years and days ago the last entry of each was, born on a research
+# day, the enrolment left open): old records that show each of the weeding's rules in the
+# manager's dry run.
+OLD_RECORDS = [
+    ("Gamla Greta", {UnitCode.COUNSELLING: (6, 40)}, False, False),
+    ("Gamla Gun", {UnitCode.COUNSELLING: (7, 10), UnitCode.OUTREACH: (6, 200)}, False, False),
+    ("Gamla Hanna", {UnitCode.COUNSELLING: (6, 90)}, True, False),
+    ("Gamla Inez", {UnitCode.COUNSELLING: (6, 120)}, False, True),
+    ("Gamla Jana", {UnitCode.COUNSELLING: (6, 10), UnitCode.SPIRALEN: (6, 10)}, False, False),
+    ("Gamla Klara", {UnitCode.COUNSELLING: (6, 300), UnitCode.OUTREACH: (1, 30)}, False, False),
+    ("Gamla Lina", {UnitCode.TRAFFICKING: (5, 60)}, False, False),
+    ("Gamle Kurt", {UnitCode.KAST: (6, 15)}, False, False),
+]
+OLD_TEXTS = [
+    "Avslutande samtal. Klienten har fått arbete och vill avsluta kontakten.",
+    "Uppföljning efter flytt. Ingen fortsatt kontakt önskas.",
+]
+
+
+def seed_old_records(staff):
+    """Clients whose records ended six or seven years ago, so that the weeding's dry run has
+    something to show: records due and weeded, one kept for research (born on the 15th), one
+    held by an open enrolment, one held back by a newer record of the same person, a patient
+    record kept for its ten years, and a KAST client (for a manager in KAST only)."""
+    if Client.objects.filter(alias__startswith="Gaml").exists():
+        return ""
+    today = timezone.localdate()
+    author = {UnitCode.COUNSELLING: staff["behandlare"], UnitCode.OUTREACH: staff["uppsokare"],
+              UnitCode.SPIRALEN: staff["barnmorska"], UnitCode.TRAFFICKING: staff["behandlare"],
+              UnitCode.KAST: staff["kastbehandlare"]}
+    used = set(Client.objects.exclude(identity_number="").values_list("identity_number",
+                                                                      flat=True))
+    research = next(number for number in demo_numbers()
+                    if number[6:8] in ("05", "15", "25") and number not in used)
+    for index, (alias, units, born_on_research_day, left_open) in enumerate(OLD_RECORDS):
+        first = min(_years_ago(today, *ago) for ago in units.values()) - timedelta(days=400)
+        client = Client.objects.create(
+            alias=alias, created_by=staff["assistent"],
+            created_at=_noon(first),
+            register=Register.KAST if UnitCode.KAST in units else Register.MAIN,
+            gender=Gender.MAN if UnitCode.KAST in units else Gender.WOMAN,
+            **({"identity_number": research, "identity_number_quality": Quality.KNOWN,
+                "birth_year": int(research[:4]), "birth_year_quality": Quality.KNOWN}
+               if born_on_research_day else {}),
+        )
+        for unit, ago in units.items():
+            last = _years_ago(today, *ago)
+            Enrollment.objects.create(client=client, unit=unit, started_on=first,
+                                      ended_on=None if left_open else last,
+                                      created_by=author[unit])
+            journal = Journal.objects.create(client=client, unit=unit, created_at=_noon(first))
+            for day, text in ((first, "Första kontakten."), (last, OLD_TEXTS[index % 2])):
+                JournalEntry.objects.create(
+                    journal=journal, unit=unit, kind=DEFAULT_ENTRY_KIND.get(unit, EntryKind.NOTE),
+                    event_date=day, written_at=_noon(day), updated_at=_noon(day),
+                    author=author[unit], text=text, state=EntryState.SIGNED,
+                    signed_by=author[unit], signed_at=_noon(day),
+                )
+        access.sync_client(client)
+    return _("%(count)d gamla akter för gallringen skapade.") % {"count": len(OLD_RECORDS)}
+
+
+def seed_weeding_dry_run(staff):
+    """The demo manager's dry run, so that the weeding page shows a report."""
+    weeding.run(execute=False, by=staff["chef"])
+    return _("Provkörning av gallringen gjord.")
+
+
+def _years_ago(today, years, days):
+    return today.replace(year=today.year - years, day=min(today.day, 28)) - timedelta(days=days)
+
+
+def _noon(day):
+    return timezone.make_aware(datetime.combine(day, time(14)))
+
+
+# --- register extracts -----------------------------------------------------------------------
+
+
+def seed_extracts(staff):
+    """Two register extracts by the demo manager: one released after a secrecy review (a
+    session note withheld for harm to the client), one still under review."""
+    if RegisterExtract.objects.exists():
+        return ""
+    manager = staff["chef"]
+    candidates = (
+        Client.objects.filter(register=Register.MAIN, enrollments__unit=UnitCode.COUNSELLING,
+                              journals__entries__state=EntryState.SIGNED,
+                              protected_identity=False)
+        .exclude(alias__startswith="Gaml").distinct().order_by("pk")[:2]
+    )
+    today = timezone.localdate()
+    made = 0
+    for index, client in enumerate(candidates):
+        extract = extracts.create_extract(manager, client, today - timedelta(days=3 + index))
+        if index == 0:
+            entry = next(
+                item for section in extracts.build_extract(extract) for item in section.items
+                if item.key.startswith("clients.entry:") and item.text
+            )
+            extracts.withhold(manager, extract, entry.key, "", WithholdingReason.HARM)
+            extracts.release(manager, extract)
+        made += 1
+    return _("%(count)d registerutdrag skapade.") % {"count": made}

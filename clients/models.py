@@ -1072,3 +1072,98 @@ class Goal(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+# --- register extracts -------------------------------------------------------------------------
+
+
+class WithholdingReason(models.TextChoices):
+    """Why a part of a register extract is withheld from the client (secrecy review)."""
+
+    OTHER_PERSON = "other_person", _("Uppgift om en annan person")
+    HARM = "harm", _("Men för klienten (OSL 26 kap. 5 §, 25 kap. 6 §)")
+    OTHER = "other", _("Annat skäl")
+
+
+class RegisterExtractQuerySet(models.QuerySet):
+    def released(self):
+        return self.filter(released_at__isnull=False)
+
+
+class RegisterExtract(models.Model):
+    """A client's register extract (registerutdrag, GDPR art. 15): what the units it covers
+    hold about the client. Reviewed for secrecy first (ExtractWithholding), then released;
+    the release keeps what was released (content, already with the withheld parts taken
+    out) and nothing changes after it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="register_extracts",
+        verbose_name=_("klient"),
+    )
+    # The unit codes the extract covers: the producer's units of the client when it was made.
+    units = models.JSONField(_("verksamhetsdelar"), default=list)
+    requested_on = models.DateField(_("begärt av klienten"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("framtaget av"),
+    )
+    created_at = models.DateTimeField(_("framtaget"), default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("frisläppt av"),
+    )
+    released_at = models.DateTimeField(_("frisläppt"), null=True, blank=True)
+    # What was released, as printed (sections of items, the withheld parts already out).
+    content = models.JSONField(default=dict, blank=True, editable=False)
+    # The client's access-log extract is in it when its producer may review the access log
+    # (the log tells of every unit's reads, not only the covered units').
+    with_access_log = models.BooleanField(default=False, editable=False)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = RegisterExtractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registerutdrag")
+        verbose_name_plural = _("registerutdrag")
+        ordering = ["-created_at", "-id"]
+        permissions = [("produce_register_extract", _("Kan ta fram registerutdrag"))]
+
+    def __str__(self):
+        return f"{self.client} {self.requested_on:%Y-%m-%d}"
+
+    @property
+    def is_released(self):
+        return self.released_at is not None
+
+
+class ExtractWithholding(models.Model):
+    """A reviewer's decision to withhold an item of a register extract (passage blank) or a
+    passage of its text, with the reason."""
+
+    extract = models.ForeignKey(
+        RegisterExtract, on_delete=models.CASCADE, related_name="withholdings"
+    )
+    # The ExtractItem's key ("clients.entry:12").
+    item_key = models.CharField(max_length=100)
+    # The exact text withheld; blank: the whole item. Secret in itself: never in the change log.
+    passage = models.TextField(_("del av texten"), blank=True, max_length=5000)
+    reason = models.CharField(_("skäl"), max_length=20, choices=WithholdingReason.choices)
+    note = models.CharField(_("kommentar"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("granskare"),
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("undantag i registerutdrag")
+        verbose_name_plural = _("undantag i registerutdrag")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.item_key} ({self.get_reason_display()})"
+
+    @property
+    def is_whole_item(self):
+        return not self.passage

@@ -21,7 +21,13 @@ from prostenhet.registry import (
 from prostenhet.roles import Role
 
 from . import access, audit, stats
-from .demo import seed_clients, seed_reception
+from .demo import (
+    seed_clients,
+    seed_extracts,
+    seed_old_records,
+    seed_reception,
+    seed_weeding_dry_run,
+)
 from .models import JournalEntry
 from .views import counselling
 from .views import reception as reception_views
@@ -74,6 +80,15 @@ SECTIONS = [
         order=20,
     ),
     Section(
+        url_name="clients:weeding",
+        label=_("Gallring"),
+        description=_("Vad som ska gallras enligt varje regelverks regler och vad som sparas: "
+                      "provkörning, rapport och utförda gallringar."),
+        roles=frozenset({Role.MANAGER}),
+        permission="prostenhet.view_weedingrun",
+        order=25,
+    ),
+    Section(
         url_name="clients:emergency-search",
         label=_("Nödåtkomst"),
         description=_("Öppna en journal utanför dina behörigheter, med skäl. Loggas och "
@@ -82,10 +97,22 @@ SECTIONS = [
         permission="clients.open_emergency_access",
         order=30,
     ),
+    Section(
+        url_name="clients:extract-search",
+        label=_("Registerutdrag"),
+        description=_("Ta fram en klients registerutdrag, sekretesspröva det och frisläpp "
+                      "det för utskrift eller som PDF."),
+        roles=frozenset({Role.MANAGER}),
+        permission="clients.produce_register_extract",
+        order=31,
+    ),
 ]
 
 VIEW_LABELS = {
     "clients:client-search": _("Klientsökning"),
+    "clients:weeding": _("Gallring"),
+    "clients:weeding-dry-run": _("Gallring: provkörning"),
+    "clients:weeding-run": _("Gallringsrapport"),
     "clients:client-create": _("Registrering"),
     "clients:client-enrol-existing": _("Inskrivning av person i registret"),
     "clients:client-detail": _("Klientuppgifter"),
@@ -95,6 +122,13 @@ VIEW_LABELS = {
     "clients:emergency-search": _("Nödåtkomst, sökning"),
     "clients:emergency-open": _("Nödåtkomst"),
     "clients:journal": _("Journal"),
+    "clients:journal-print": _("Journal, utskrift"),
+    "clients:journal-pdf": _("Journal, PDF"),
+    "clients:extract-search": _("Registerutdrag, sökning"),
+    "clients:extract-create": _("Registerutdrag, nytt"),
+    "clients:extract-review": _("Registerutdrag, sekretessprövning"),
+    "clients:extract-detail": _("Registerutdrag"),
+    "clients:extract-pdf": _("Registerutdrag, PDF"),
     "clients:entry-create": _("Ny journalanteckning"),
     "clients:entry-detail": _("Journalanteckning"),
     "clients:entry-edit": _("Journalanteckning, utkast"),
@@ -139,6 +173,7 @@ DETAIL_LABELS = {
                                           "registrering"),
     audit.NUMBER_FOUND_AT_EDIT: _("en annan klients personnummer angavs vid ändring"),
     audit.ENROLLED_EXISTING: _("person i registret skrevs in i verksamhetsdelen"),
+    audit.JOURNAL_PRINTED: _("journalen skrevs ut"),
 }
 
 
@@ -204,6 +239,15 @@ def register():
         apply=filter_by_client_alias, order=10,
     ))
     registry.demo_seeders.register(DemoSeeder(key="clients", seed=seed_demo, order=10))
+    registry.demo_seeders.register(
+        DemoSeeder(key="clients.old_records", seed=seed_old_records, order=60)
+    )
+    registry.demo_seeders.register(
+        DemoSeeder(key="clients.weeding", seed=seed_weeding_dry_run, order=1010)
+    )
+    registry.demo_seeders.register(
+        DemoSeeder(key="clients.extracts", seed=seed_extracts, order=70)
+    )
     registry.demo_seeders.register(
         DemoSeeder(key="clients.reception", seed=seed_reception, order=20)
     )

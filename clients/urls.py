@@ -10,6 +10,9 @@ urlpatterns = [
     path("ny/finns/<str:key>/", views.client_enrol_existing, name="client-enrol-existing"),
     path("nodatkomst/", views.emergency_search, name="emergency-search"),
     path("sammanslagningar/", views.merge_list, name="merge-list"),
+    path("gallring/", views.weeding.weeding_index, name="weeding"),
+    path("gallring/provkorning/", views.weeding.weeding_dry_run, name="weeding-dry-run"),
+    path("gallring/<int:pk>/", views.weeding.weeding_run, name="weeding-run"),
     path("sammanslagningar/<int:merge_id>/angra/", views.merge_undo, name="merge-undo"),
     path("<uuid:public_id>/", views.client_detail, name="client-detail"),
     path("<uuid:public_id>/andra/", views.client_update, name="client-update"),
@@ -24,6 +27,11 @@ urlpatterns = [
         views.consent_revoke, name="consent-revoke",
     ),
     path("<uuid:public_id>/journal/<str:unit>/", views.journal_detail, name="journal"),
+    path(
+        "<uuid:public_id>/journal/<str:unit>/utskrift/",
+        views.journal_print, name="journal-print",
+    ),
+    path("<uuid:public_id>/journal/<str:unit>/pdf/", views.journal_pdf, name="journal-pdf"),
     path("<uuid:public_id>/journal/<str:unit>/ny/", views.entry_create, name="entry-create"),
     path(
         "<uuid:public_id>/journal/<str:unit>/behandlare/",
@@ -48,5 +56,6 @@ urlpatterns = [
     path("<uuid:public_id>/atkomstlogg/", views.access_log_extract, name="access-log-extract"),
 ]
 # Each part of the work lists its own patterns (clients/views/<part>.py).
-for part in (views.reception, views.queue, views.bookings, views.referrals, views.counselling):
+for part in (views.reception, views.queue, views.bookings, views.referrals, views.counselling,
+             views.extracts):
     urlpatterns += part.urlpatterns

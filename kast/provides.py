@@ -19,7 +19,7 @@ from prostenhet.registry import (
 )
 from prostenhet.roles import Role, UnitCode
 
-from . import benchmark, stats
+from . import benchmark, extract, stats, weeding
 from .demo import seed_kast
 from .models import Call
 from .views import calls
@@ -96,9 +96,14 @@ def register():
         order=15,
     ))
     registry.view_labels.register(VIEW_LABELS)
+    registry.extract_parts.register(extract.PART)
     registry.demo_seeders.register(DemoSeeder(key="kast", seed=seed_kast, order=50))
     registry.benchmarks.register(BenchmarkPart(key="kast", generate=benchmark.generate,
                                                order=50))
+    registry.record_parts.register(registry.RecordPart(
+        key="kast", unit=UnitCode.KAST, last_dates=weeding.last_dates,
+        holds=weeding.holds, rows=weeding.rows,
+    ))
     registry.statistics.register(StatisticsProvider(key="kast", tables=stats.tables, order=40))
     registry.client_contacts.register(ClientContacts(key="kast.calls", unit=UnitCode.KAST,
                                                      rows=client_calls))

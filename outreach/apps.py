@@ -39,4 +39,5 @@ class OutreachConfig(AppConfig):
             template="outreach/support/_entry_detail.html", load=support.support_details,
             overview_url_name="outreach:client", overview_label=_("Kontakter och stöd"),
             overview_permission="outreach.view_contact",
+            print_fields=support.support_print_fields,
         ))

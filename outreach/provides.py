@@ -18,7 +18,7 @@ from prostenhet.registry import (
 )
 from prostenhet.roles import Role, UnitCode
 
-from . import benchmark, stats
+from . import benchmark, extract, stats, weeding
 from .demo import seed_outreach
 from .models import Contact
 from .views import shifts
@@ -97,8 +97,13 @@ def register():
         order=10,
     ))
     registry.view_labels.register(VIEW_LABELS)
+    registry.extract_parts.register(extract.PART)
     registry.demo_seeders.register(DemoSeeder(key="outreach", seed=seed_outreach, order=40))
     registry.benchmarks.register(BenchmarkPart(key="outreach", generate=benchmark.generate))
+    registry.record_parts.register(registry.RecordPart(
+        key="outreach", unit=UnitCode.OUTREACH, last_dates=weeding.last_dates,
+        holds=weeding.holds, rows=weeding.rows,
+    ))
     registry.statistics.register(StatisticsProvider(key="outreach", tables=stats.tables, order=30))
     registry.client_contacts.register(ClientContacts(
         key="outreach.contacts", unit=UnitCode.OUTREACH, rows=client_contacts,

@@ -15,7 +15,7 @@ class ProstenhetConfig(AppConfig):
             demo,
             registry,
         )
-        from .models import ClosedYear, User
+        from .models import ClosedYear, User, WeedingRun
         from .navigation import register_base_sections
         from .registry import BenchmarkPart, DemoSeeder
 
@@ -38,3 +38,6 @@ class ProstenhetConfig(AppConfig):
         # Who closed and who reopened a year's statistics, and why, in the change log (the
         # figures themselves are aggregates and never change).
         auditlog.register(ClosedYear, exclude_fields=["tables"])
+        # An executed weeding stays in the change log: when, by whom, the rules and the
+        # counts; never the records (opaque ids only live in the run's own report).
+        auditlog.register(WeedingRun, exclude_fields=["records", "failed"])

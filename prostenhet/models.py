@@ -161,6 +161,10 @@ class AccessLog(models.Model):
     # Flagged for the manager's review: an event that tells something about the register
     # beyond the user's rights (an identity number found outside their sight, say).
     flagged = models.BooleanField(_("flaggad"), default=False, editable=False)
+    # The opaque id of the client whose record was weeded while this row was younger than
+    # ACCESS_LOG_RETENTION_YEARS: the row stays, unlinked, until a later weeding run
+    # removes it at that age (the only change weeding makes to a row; the trigger allows it).
+    weeded_client = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -300,3 +304,42 @@ class ClosedYear(models.Model):
 
     def __str__(self):
         return str(self.year)
+
+
+class WeedingRun(models.Model):
+    """One run of `manage.py weed` (DESIGN §5): a dry run's report or an executed weeding's.
+    Holds no personal data: records are named by their opaque id, with the unit, the regime,
+    the rule that made them due or the reason they are kept, and counts."""
+
+    executed = models.BooleanField(_("utförd"), default=False)
+    as_of = models.DateField(_("per dag"))
+    started_at = models.DateTimeField(_("startad"), default=timezone.now)
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    run_by = models.ForeignKey(
+        User, verbose_name=_("körd av"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    # The rules as they were set: {"social_years": 5, "patient_years": 10, ...}.
+    rules = models.JSONField(_("regler"), default=dict)
+    # Per unit: {"unit": {"due": n, "weeded": n, "kept": {reason: n}}}.
+    totals = models.JSONField(_("summor"), default=dict)
+    # Rows removed per kind of row ({"clients.journalentry": n, ...}), executed runs only.
+    removed = models.JSONField(_("borttaget"), default=dict)
+    # The records: [{"ref", "unit", "regime", "last", "due_on", "deadline", "action",
+    # "rule", "reason"}], and the refs of clients whose weeding failed (left whole).
+    records = models.JSONField(default=list, editable=False)
+    failed = models.JSONField(default=list, editable=False)
+
+    class Meta:
+        verbose_name = _("gallring")
+        verbose_name_plural = _("gallringar")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["executed", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.as_of} {'execute' if self.executed else 'dry-run'}"
+
+    @property
+    def weeded_count(self):
+        """Records weeded (or, in a dry run, that would be)."""
+        return sum(total.get("weeded", 0) for total in self.totals.values())

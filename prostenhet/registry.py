@@ -93,6 +93,9 @@ class EntryDetail:
     overview_url_name: str = ""
     overview_label: str = ""
     overview_permission: str = ""
+    # The printed journal (clients:journal-print and its PDF): print_fields(context) turns an
+    # entry's loaded context into [(label, value), ...] of already translated text.
+    print_fields: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,51 @@ class ClientContacts:
     key: str
     unit: str
     rows: Callable
+
+
+@dataclass(frozen=True)
+class RecordPart:
+    """A unit app's rows in a client's record beyond the shared models (DESIGN §5), for
+    weeding: each callable takes a list of client ids.
+    - last_dates(ids) -> {client_id: date}: the latest event date the app's rows of the
+      record carry (a record is due a number of years after its last entry);
+    - holds(ids) -> {client_id: reason}: why a record must be kept whatever its age (an
+      open case, a pending sample result), a short translatable text;
+    - rows(ids) -> [QuerySet, ...]: the app's rows of these clients' records, in an order
+      in which they can be deleted (children first); the shared models go after them."""
+
+    key: str
+    unit: str
+    last_dates: Callable
+    holds: Callable
+    rows: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ExtractItem:
+    """One thing the register extract shows (GDPR art. 15): key is stable and opaque
+    ("spiralen.sample:12") so that a reviewer's withholding names it; fields are
+    (label, value) pairs; text is the free text a reviewer may withhold passages of."""
+
+    key: str
+    unit: str
+    kind: str
+    day: object
+    title: str
+    fields: tuple = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractPart:
+    """A unit app's rows in a client's register extract: items(client) -> [ExtractItem]
+    for the unit, asked only when the producer may see that unit's record of the client."""
+
+    key: str
+    unit: str
+    items: Callable
+    order: int = 100
 
 
 class Registry:
@@ -191,6 +239,10 @@ benchmarks = Registry()
 statistics = Registry()
 # ClientContacts: the apps' contacts with clients, counted by the clients app's statistics.
 client_contacts = Registry()
+# RecordPart: the apps' rows of a client's record that weeding removes with it.
+record_parts = Registry()
+# ExtractPart: the apps' rows of a client's record in the register extract.
+extract_parts = Registry()
 # What a person understands by the fixed detail codes of access-log rows ("protected identity
 # shown"); other details (a search term) are shown as they are.
 detail_labels = ViewLabels()

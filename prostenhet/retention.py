@@ -3,7 +3,13 @@ journal pages state. Spiralen's journal is a patient record under health-care la
 least ten years after its last entry; the social-services records are kept a configurable
 number of years (default five) after theirs."""
 
+import datetime
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import UnitCode
@@ -30,3 +36,46 @@ def record_kind_label(unit):
                  "senaste anteckningen.") % {"years": retention_years(unit)}
     return _("Personakt (socialtjänst): gallras %(years)d år efter den senaste "
              "anteckningen.") % {"years": retention_years(unit)}
+
+
+def latest_dates(queryset, client_field, *date_fields):
+    """{client_id: the latest of date_fields (dates or datetimes, as Stockholm dates)} over
+    the queryset's rows, in one grouped query: what a unit app's rows say of a record's last
+    entry (weeding, DESIGN §5)."""
+    names = [f"last_{index}" for index in range(len(date_fields))]
+    rows = (
+        queryset.order_by().values(client_field)
+        .annotate(**{name: Max(field) for name, field in zip(names, date_fields, strict=True)})
+    )
+    latest = {}
+    for row in rows:
+        days = [as_date(row[name]) for name in names if row[name] is not None]
+        if days and row[client_field] is not None:
+            latest[row[client_field]] = max(days)
+    return latest
+
+
+def as_date(value):
+    """A date, or a datetime as its Stockholm date."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+_weeding = ContextVar("prostenhet_weeding", default=False)
+
+
+@contextmanager
+def weeding():
+    """Inside: clients.services.weeding is removing a record, the one lawful delete of what a
+    signed entry holds. The unit apps' pre_delete locks on a signed entry's rows let it through
+    (PostgreSQL's triggers check the transaction's permit themselves)."""
+    token = _weeding.set(True)
+    try:
+        yield
+    finally:
+        _weeding.reset(token)
+
+
+def is_weeding():
+    return _weeding.get()

@@ -110,10 +110,14 @@ ROLE_PERMISSIONS = {
     Role.MANAGER: [
         "prostenhet.view_statistics",
         "prostenhet.review_access_log",
+        # The weeding reports (prostenhet/migrations/0011).
+        "prostenhet.view_weedingrun",
         "clients.view_client",
         "clients.view_journal",
         "clients.open_emergency_access",
         "clients.undo_merge",
+        # The client's register extract (clients/migrations/0015).
+        "clients.produce_register_extract",
     ],
     Role.SYSADMIN: [
         "prostenhet.view_user",

@@ -344,6 +344,15 @@ SOCIAL_SERVICES_RETENTION_YEARS = env.int("SOCIAL_SERVICES_RETENTION_YEARS", def
 # A patient record is kept at least this many years after its last entry (never fewer than
 # ten, health-care law; the weeding honours it).
 SPIRALEN_RETENTION_YEARS = max(10, env.int("SPIRALEN_RETENTION_YEARS", default=10))
+# The research exemption of the Social Services Ordinance (SoF 7 kap. 2 §): social-services
+# records of persons born on the 5th, 15th or 25th of a month are never weeded ("birthdays");
+# "all" keeps every social-services record, as some municipalities must.
+WEEDING_RESEARCH_EXEMPTION = env.str("WEEDING_RESEARCH_EXEMPTION", default="birthdays")
+if WEEDING_RESEARCH_EXEMPTION not in ("birthdays", "all"):
+    raise ImproperlyConfigured("WEEDING_RESEARCH_EXEMPTION must be 'birthdays' or 'all'.")
+# Read-access rows about a weeded record go with it once they are this old; younger ones are
+# kept, no longer linked to the (weeded) client, and weeded by a later run.
+ACCESS_LOG_RETENTION_YEARS = max(1, env.int("ACCESS_LOG_RETENTION_YEARS", default=5))
 
 # --- outreach ----------------------------------------------------------------------------------
 # Internet outreach keeps only a keyed hash (HMAC-SHA256) of an e-mail address, to avoid mailing

@@ -41,4 +41,5 @@ class SpiralenConfig(AppConfig):
             create_url_name="spiralen:encounter-create", edit_url_name="spiralen:encounter-edit",
             overview_url_name="spiralen:patient", overview_label=_("Prover och provsvar"),
             overview_permission="spiralen.view_sample",
+            print_fields=records.encounter_print_fields,
         ))

@@ -15,7 +15,7 @@ from prostenhet.registry import (
 )
 from prostenhet.roles import Role, UnitCode
 
-from . import benchmark, stats
+from . import benchmark, extract, stats, weeding
 from .demo import seed_clinic
 from .services import check_clinic_booking
 from .views import records
@@ -85,9 +85,14 @@ def register():
         order=5,
     ))
     registry.view_labels.register(VIEW_LABELS)
+    registry.extract_parts.register(extract.PART)
     registry.demo_seeders.register(DemoSeeder(key="spiralen", seed=seed_clinic, order=30))
     registry.booking_rules.register(BookingRule(
         key="spiralen.hours", unit=UnitCode.SPIRALEN, check=check_clinic_booking,
     ))
     registry.benchmarks.register(BenchmarkPart(key="spiralen", generate=benchmark.generate))
+    registry.record_parts.register(registry.RecordPart(
+        key="spiralen", unit=UnitCode.SPIRALEN, last_dates=weeding.last_dates,
+        holds=weeding.holds, rows=weeding.rows,
+    ))
     registry.statistics.register(StatisticsProvider(key="spiralen", tables=stats.tables, order=20))

@@ -24,6 +24,8 @@ DATA_MIGRATIONS = [
     ("prostenhet.migrations.0002_create_units_and_roles", "create_units_and_roles"),
     ("clients.migrations.0003_unit_groups_and_role_permissions", "forwards"),
     ("clients.migrations.0012_reception_permissions", "forwards"),
+    ("prostenhet.migrations.0011_weeding", "grant_reports"),
+    ("clients.migrations.0015_register_extract", "grant_to_roles"),
     ("spiralen.migrations.0002_types_permissions_and_lock", "forwards"),
     ("outreach.migrations.0002_roles_and_lists", "forwards"),
     ("kast.migrations.0002_roles_and_lists", "forwards"),

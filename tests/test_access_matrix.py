@@ -84,11 +84,18 @@ MATRIX = {
     "clients:merge-search": only({OA: 200}, 403),
     "clients:merge-confirm": only({OA: 200}, 403),
     "clients:merge-list": only({MA: 200}, 403),
+    # Weeding reports name records by opaque id only; the manager reads them and may make a
+    # dry run (which changes nothing); executing is the command's.
+    "clients:weeding": only({MA: 200}, 403),
+    "clients:weeding-dry-run": only({MA: 405}, 403),
+    "clients:weeding-run": only({MA: 200}, 403),
     "clients:merge-undo": only({MA: 200}, 403),
     "clients:emergency-search": only({OA: 403, SA: 403}, 200),
     "clients:emergency-open": only({OA: 403, SA: 403}, 200),
     # Journals: Anna's counselling journal is her counsellor's alone (no consent).
     "clients:journal": only({CO: 200}, 404),
+    "clients:journal-print": only({CO: 200}, 404),
+    "clients:journal-pdf": only({CO: 200}, 404),
     "clients:entry-create": only({CO: 200}, 404),
     "clients:entry-detail": only({CO: 200}, 404),
     "clients:entry-edit": only({CO: 200}, 404),
@@ -99,6 +106,14 @@ MATRIX = {
     # The access-log review is the manager's.
     "audit:access-log": only({MA: 200}, 403),
     "clients:access-log-extract": only({MA: 200}, 403),
+    # The client's register extract: the manager (units of her profile where Anna is
+    # enrolled), Anna's assigned counsellor (counselling) and the clinician (Spiralen) may make
+    # one; the manager's extract covers counselling and Spiralen, so only she opens it.
+    "clients:extract-search": only({MA: 200}, 403),
+    "clients:extract-create": only({MA: 200, CO: 200, CL: 200}, 404),
+    "clients:extract-review": only({MA: 200}, 404),
+    "clients:extract-detail": only({MA: 200}, 404),
+    "clients:extract-pdf": only({MA: 200}, 404),
     "audit:access-log-review": only({MA: 200}, 403),
     "audit:security-events": only({MA: 200}, 403),
     # The yearly statistics are the manager's: figures, never people. Closing a year is a
@@ -350,6 +365,14 @@ def a_referral(w):
     return {"referral_id": referral.public_id}
 
 
+def a_register_extract(w, *, released=False):
+    """The manager's register extract of Anna (counselling and Spiralen)."""
+    from clients.services import extracts
+
+    extract = extracts.create_extract(w.ma, w.anna, timezone.localdate())
+    return extracts.release(w.ma, extract) if released else extract
+
+
 def entry(attribute):
     return lambda w: {"entry_id": getattr(w, attribute).public_id}
 
@@ -457,7 +480,14 @@ def a_closed_year(w):
     return {"year": year}
 
 
+def a_weeding_run(w):
+    from clients.services import weeding
+
+    return {"pk": weeding.run(execute=False).pk}
+
+
 KWARGS = {
+    "clients:weeding-run": a_weeding_run,
     "statistics:export": a_table,
     "statistics:close-year": lambda w: {"year": timezone.localdate().year - 1},
     "statistics:refresh": lambda w: {"year": timezone.localdate().year - 1},
@@ -474,6 +504,8 @@ KWARGS = {
     "clients:consent-create": anna,
     "clients:consent-revoke": a_consent,
     "clients:journal": anna_journal,
+    "clients:journal-print": anna_journal,
+    "clients:journal-pdf": anna_journal,
     "clients:entry-create": anna_journal,
     "clients:assignment-create": anna_journal,
     "clients:assignment-end": an_assignment,
@@ -491,6 +523,12 @@ KWARGS = {
     "clients:entry-discard": entry("anna_draft"),
     "clients:client-enrol-existing": lambda w: {"key": "not-a-kept-key"},
     "clients:access-log-extract": anna,
+    "clients:extract-create": anna,
+    "clients:extract-review": lambda w: {"extract_id": a_register_extract(w).public_id},
+    "clients:extract-detail": lambda w: {
+        "extract_id": a_register_extract(w, released=True).public_id},
+    "clients:extract-pdf": lambda w: {
+        "extract_id": a_register_extract(w, released=True).public_id},
     "clients:queue-add": anna,
     "clients:queue-move": a_queue_place,
     "clients:queue-offer": a_queue_place,

@@ -30,9 +30,15 @@ class TraffickingConfig(AppConfig):
             template="trafficking/_entry_detail.html", load=_nothing,
             overview_url_name="trafficking:client-case", overview_label=_("Ärendet"),
             overview_permission="trafficking.view_traffickingcase",
+            print_fields=_nothing_printed,
         ))
 
 
 def _nothing(entries):
     """Trafficking's journal entries carry nothing besides their text."""
     return {}
+
+
+def _nothing_printed(detail):
+    """Nor does the printed journal show anything besides an entry's text."""
+    return []

@@ -16,7 +16,7 @@ from prostenhet.registry import (
 )
 from prostenhet.roles import Role, UnitCode
 
-from . import benchmark, stats
+from . import benchmark, extract, stats, weeding
 from .demo import seed_trafficking
 from .views import cases
 
@@ -68,9 +68,14 @@ def register():
         order=20,
     ))
     registry.view_labels.register(VIEW_LABELS)
+    registry.extract_parts.register(extract.PART)
     registry.demo_seeders.register(DemoSeeder(key="trafficking", seed=seed_trafficking,
                                               order=60))
     registry.benchmarks.register(BenchmarkPart(key="trafficking", generate=benchmark.generate,
                                                order=60))
+    registry.record_parts.register(registry.RecordPart(
+        key="trafficking", unit=UnitCode.TRAFFICKING, last_dates=weeding.last_dates,
+        holds=weeding.holds, rows=weeding.rows,
+    ))
     registry.statistics.register(StatisticsProvider(key="trafficking", tables=stats.tables,
                                                     order=50))

@@ -13,11 +13,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from prostenhet import registry, retention
+from prostenhet import pdf, registry, retention
 from prostenhet.exceptions import DomainError
 from prostenhet.forms import ConfirmForm
 from prostenhet.lib import personnummer, searches
-from prostenhet.models import AccessLog
 from prostenhet.roles import UnitCode
 
 from .. import access, audit, services
@@ -45,6 +44,7 @@ from ..models import (
     JournalEntry,
     Register,
 )
+from ..services import printing
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
@@ -264,6 +264,9 @@ def _client_context(request, client):
             if client.identity_number and show_identity else ""
         ),
         "emergency": access.open_emergency_access(user, client),
+        "extract_units": access.extract_units(
+            user, client, active_units=active_units, journal_units=set(journals)
+        ),
     }
 
 
@@ -452,6 +455,30 @@ def journal_detail(request, public_id, unit):
         and request.user.has_perm("clients.assign_counsellor")
         and journal.unit in access.user_units(request.user),
     })
+
+
+def _printed_journal(request, public_id, unit):
+    """The journal as printed (DESIGN §5): access exactly as the journal page; printing is a
+    read. A protected identity is never printed (DESIGN §3.8: never in exports)."""
+    client = access.get_client_or_404(request, public_id)
+    journal = access.get_journal_or_404(request, client, _unit_or_404(unit))
+    printed = printing.print_journal(
+        client, journal, by=request.user, show_identity=not client.protected_identity
+    )
+    audit.log_read(request, client, detail=audit.JOURNAL_PRINTED)
+    return printed
+
+
+def journal_print(request, public_id, unit):
+    printed = _printed_journal(request, public_id, unit)
+    return render(request, "clients/journal_print.html", {
+        "printed": printed, "client": printed.client, "journal": printed.journal,
+    })
+
+
+def journal_pdf(request, public_id, unit):
+    printed = _printed_journal(request, public_id, unit)
+    return pdf.response(printed.document(), printed.filename())
 
 
 def _with_details(unit, entries):
@@ -862,7 +889,7 @@ def merge_undo(request, merge_id):
 
 # --- the client's access-log extract ---------------------------------------------------------
 
-EXTRACT_LIMIT = 5000
+EXTRACT_LIMIT = audit.EXTRACT_LIMIT
 
 
 @permission_required("prostenhet.review_access_log", raise_exception=True)
@@ -880,11 +907,7 @@ def access_log_extract(request, public_id):
         unit.code for unit in request.user.units.all()
     }:
         raise Http404
-    rows = AccessLog.objects.reviewable_by(request.user)
-    ids = [client.pk, *client.tombstones.values_list("pk", flat=True)]
-    rows = rows.filter(client_id__in=ids).select_related("user", "emergency").order_by("at")
-    fetched = list(rows[: EXTRACT_LIMIT + 1])
+    rows, truncated = audit.access_log_extract(request.user, client, limit=EXTRACT_LIMIT)
     return render(request, "clients/access_log_extract.html", {
-        "client": client, "rows": audit.group_repeated(fetched[:EXTRACT_LIMIT]),
-        "truncated": len(fetched) > EXTRACT_LIMIT,
+        "client": client, "rows": rows, "truncated": truncated,
     })

@@ -5,12 +5,14 @@ the client's outreach journal with its date, and a SupportAction row saying whic
 with which authority. The journal pages show it through the registry's EntryDetail."""
 
 from django.db import transaction
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients import access
 from clients import services as client_services
 from clients.models import EntryKind, JournalEntry
+from prostenhet import retention
 from prostenhet.exceptions import DomainError
 from prostenhet.roles import UnitCode
 
@@ -64,10 +66,12 @@ def record_support_action(*, journal, by, kind, text, event_date=None, authority
     return client_services.sign_entry(entry, by=by)
 
 
-def refuse_changing_signed_action(sender, instance, **kwargs):
+def refuse_changing_signed_action(sender, instance, signal=None, **kwargs):
     """pre_save/pre_delete of SupportAction: a signed entry's action never changes."""
     if instance.pk is None:
         return
+    if signal is pre_delete and retention.is_weeding():
+        return  # weeding (DESIGN §5): the one lawful delete
     if JournalEntry.objects.filter(pk=instance.entry_id).signed().exists():
         raise DomainError(_("Anteckningen är signerad: stödinsatsen kan inte ändras."))
 
@@ -79,3 +83,12 @@ def support_details(entries):
         action.entry_id: {"action": action}
         for action in SupportAction.objects.filter(entry__in=[e.pk for e in entries])
     }
+
+
+def support_print_fields(detail):
+    """The printed journal's lines of an entry's support action (as its _entry_detail.html)."""
+    action = detail["action"]
+    fields = [(_("Stödinsats"), action.get_kind_display())]
+    if action.authority:
+        fields.append((_("Myndighet eller organisation"), action.get_authority_display()))
+    return fields

@@ -15,12 +15,14 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients import access
 from clients import services as client_services
 from clients.models import EntryKind, Journal, JournalEntry
+from prostenhet import retention
 from prostenhet.exceptions import DomainError
 from prostenhet.roles import UnitCode
 
@@ -126,11 +128,13 @@ def save_encounter(*, journal, by, entry=None, editor="", seq=None, expected_ver
     return saved
 
 
-def refuse_changing_signed_encounter(sender, instance, **kwargs):
+def refuse_changing_signed_encounter(sender, instance, signal=None, **kwargs):
     """pre_save/pre_delete of Encounter: a signed entry's encounter never changes (PostgreSQL's
     trigger says the same in the database)."""
     if instance.pk is None:
         return
+    if signal is pre_delete and retention.is_weeding():
+        return  # weeding (DESIGN §5): the one lawful delete
     if JournalEntry.objects.filter(pk=instance.entry_id).signed().exists():
         raise DomainError(_("Anteckningen är signerad: besöket kan inte ändras."))
 
@@ -166,6 +170,18 @@ def encounter_details(entries):
     the entries' encounters, in one query."""
     found = Encounter.objects.filter(entry_id__in=[e.pk for e in entries])
     return {encounter.entry_id: {"encounter": encounter} for encounter in found}
+
+
+def encounter_print_fields(detail):
+    """The printed journal's lines of an entry's encounter (as its _entry_detail.html)."""
+    encounter = detail["encounter"]
+    fields = [(_("Besökets art"), encounter.get_kind_display())]
+    if encounter.actions:
+        fields.append((_("Åtgärder"), encounter.actions))
+    if encounter.examination_postponed:
+        fields.append((_("Undersökning"), _("Erbjöds men sköts upp")))
+    fields.append((_("Prover"), ", ".join(encounter.sample_labels) or _("Inga")))
+    return fields
 
 
 # --- sample steps ------------------------------------------------------------------------------

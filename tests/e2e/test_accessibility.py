@@ -35,7 +35,9 @@ FAILING_IMPACTS = {"serious", "critical"}
 PAGES_PER_URL_NAME = 2
 MAX_PAGES_PER_ROLE = 60
 # Links the crawl does not follow: they end the session or are not pages (downloads).
-NOT_FOLLOWED = {"account:logout", "set_language", "healthz", "statistics:export"}
+NOT_FOLLOWED = {
+    "account:logout", "set_language", "healthz", "statistics:export", "clients:journal-pdf",
+}
 CSP_ERROR = re.compile(r"Content Security Policy|Refused to", re.IGNORECASE)
 
 
