@@ -12,6 +12,7 @@ from prostenhet.forms import AliasFilterField
 from prostenhet.lib.text import fold
 from prostenhet.navigation import CASEWORK
 from prostenhet.registry import (
+    BenchmarkPart,
     DemoSeeder,
     ReviewFilter,
     Section,
@@ -20,7 +21,7 @@ from prostenhet.registry import (
 )
 from prostenhet.roles import Role
 
-from . import access, audit, stats
+from . import access, audit, benchmark, stats
 from .demo import (
     seed_clients,
     seed_extracts,
@@ -247,6 +248,10 @@ def register():
     )
     registry.demo_seeders.register(
         DemoSeeder(key="clients.extracts", seed=seed_extracts, order=70)
+    )
+    # The record-keeping pages' timings, after every app's rows and the statistics'.
+    registry.benchmarks.register(
+        BenchmarkPart(key="clients.records", generate=benchmark.generate, order=1100)
     )
     registry.demo_seeders.register(
         DemoSeeder(key="clients.reception", seed=seed_reception, order=20)

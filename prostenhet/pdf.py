@@ -25,8 +25,10 @@ MARGIN = 18  # mm
 INDENT = 8  # mm: a correction under the entry it corrects
 PAGES_ALIAS = "{sidor-totalt}"
 
-# fontTools lists the glyphs it embeds at INFO: what a document says stays out of the logs.
+# fontTools lists the glyphs it embeds at INFO, fpdf2 the characters a font lacks at WARNING:
+# what a document says stays out of the logs.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
+logging.getLogger("fpdf").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -76,8 +78,47 @@ class _Layout(FPDF):
         self.set_text_color(0)
 
     def lines(self, text, size=10, style="", height=5):
+        """The text wrapped at word boundaries to the width between the margins. Each word is
+        measured once (fpdf2's multi_cell measures a line again for every character it adds,
+        which makes a long journal take seconds)."""
         self.set_font(FAMILY, style, size)
-        self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        width = self.w - self.l_margin - self.r_margin
+        for line in self._wrap(text, width):
+            self.cell(width, height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def _width(self, text):
+        """The text's width in mm in the current font (its glyph widths; no shaping is used)."""
+        widths = self.current_font.cw
+        return sum(widths[ord(char)] for char in text) * self.font_size_pt * 0.001 / self.k
+
+    def _wrap(self, text, width):
+        space = self._width(" ")
+        for paragraph in text.split("\n"):
+            line, used = [], 0.0
+            for word in paragraph.split(" "):
+                size = self._width(word)
+                if line and used + space + size > width:
+                    yield " ".join(line)
+                    line, used = [], 0.0
+                while size > width:  # a word longer than the line: broken where it must
+                    cut = self._fitting(word, width)
+                    yield word[:cut]
+                    word = word[cut:]
+                    size = self._width(word)
+                used += (space if line else 0) + size
+                line.append(word)
+            yield " ".join(line)
+
+    def _fitting(self, word, width):
+        """How many characters of word fit in width (at least one)."""
+        low, high = 1, len(word)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._width(word[:middle]) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def keep_room(self, height):
         """A heading is not left alone at the bottom of a page."""

@@ -138,9 +138,11 @@ def extract_create(request, public_id):
 # --- review, release, print ----------------------------------------------------------------------
 
 
-def _review_rows(sections, withholdings, bound=None):
-    """The review page's sections: each item with how it reads, its withholdings and a form
-    to withhold it or a passage of it (the bound form where a POST failed)."""
+def _review_rows(sections, withholdings, bound=None, selected=""):
+    """The review page's sections: each item with how it reads and its withholdings; the
+    item being withheld (`selected`, opened from its link, or where a POST failed) with the
+    form to withhold it or a passage of it. One form a page: a long record reviews as fast
+    as a short one."""
     by_key = {}
     for withholding in withholdings:
         by_key.setdefault(withholding.item_key, []).append(withholding)
@@ -153,8 +155,10 @@ def _review_rows(sections, withholdings, bound=None):
             prefix = f"i{index}"
             if bound is not None and bound.data.get(f"{prefix}-item_key") == item.key:
                 form = bound
-            else:
+            elif bound is None and item.key == selected:
                 form = WithholdForm(prefix=prefix, initial={"item_key": item.key})
+            else:
+                form = None
             held = by_key.get(item.key, [])
             items.append({
                 "item": item, "prefix": prefix, "heading": extracts.item_heading(item),
@@ -223,7 +227,7 @@ def extract_review(request, extract_id):
     audit.log_read(request, extract.client)
     return render(request, "clients/extracts/extract_review.html", {
         "extract": extract, "client": extract.client, "units": _unit_labels(extract.units),
-        "rows": _review_rows(sections, withholdings, bound),
+        "rows": _review_rows(sections, withholdings, bound, request.GET.get("undanta", "")),
         "withheld_count": len(withholdings), "release_form": release_form,
     })
 

@@ -558,3 +558,17 @@ def test_release_queries_do_not_grow_with_the_record(
                     {"action": "release", "confirm": "on"})
     assert RegisterExtract.objects.get(pk=extract.pk).is_released
 
+
+
+def test_the_review_page_opens_one_withhold_form_at_a_time(world, records, login):
+    """A long record reviews as fast as a short one: each item links to its form."""
+    extract = extracts.create_extract(world.ma, world.anna, timezone.localdate())
+    client = login(world.ma)
+    review = reverse("clients:extract-review", args=[extract.public_id])
+    page = main_html(client.get(review))
+    assert 'data-testid="withhold-form"' not in page
+    key = f"clients.client:{world.anna.pk}"
+    assert "?undanta=clients.client%3A" in page
+    page = main_html(client.get(review, {"undanta": key}))
+    assert page.count('data-testid="withhold-form"') == 1
+    assert f'value="{key}"' in page

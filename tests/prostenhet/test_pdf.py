@@ -90,3 +90,26 @@ def test_response_is_a_no_store_attachment_and_logs_no_text(caplog):
     assert response["Cache-Control"] == "no-store"
     assert "Känslig text om Åsa" in squeeze("\n".join(text_of(response.content)[1]))
     assert "Åsa" not in caplog.text and "Hemlig" not in caplog.text
+
+
+def test_nothing_of_the_document_reaches_the_logs(caplog):
+    """Characters the font lacks (or embeds) are not listed in the log."""
+    caplog.set_level(logging.DEBUG)
+    secret = "Hemliga 中文 مرحبا Привет"
+    pdf.render(pdf.Document(title=secret, sections=[
+        pdf.Section(heading=secret, items=[pdf.Item(heading=secret, text=secret * 3)]),
+    ]))
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    for char in "中文مرحبا":
+        assert char not in logged
+
+
+def test_a_long_text_wraps_within_the_page_and_keeps_every_word():
+    words = [f"ord{index}" for index in range(600)] + ["x" * 400]
+    document = pdf.Document(title="Lång", sections=[
+        pdf.Section(heading="Del", items=[pdf.Item(heading="Text", text=" ".join(words))]),
+    ])
+    _reader, pages = text_of(pdf.render(document))
+    text = "".join(pages)
+    assert all(word in text for word in ("ord0", "ord299", "ord599"))
+    assert text.replace("\n", "").count("x") >= 400
