@@ -486,9 +486,11 @@ def extract_units(user, client, *, active_units=None, journal_units=None):
 
 
 def get_extract_or_404(request, public_id, *, released=None):
-    """(extract, units) for a register extract the user may open: they produced it and may
-    still produce one for the client, or their extract_units cover every unit it covers;
-    else 404. released=True/False: only a released / an unreleased extract."""
+    """(extract, units) for a register extract the user may open: their extract_units
+    cover every unit it covers, and an extract holding the access log only for those who may
+    review the access log (it tells of every unit's reads); else 404. The producer is no
+    exception: one who has left a unit no longer reads it through their extract.
+    released=True/False: only a released / an unreleased extract."""
     extract = (
         RegisterExtract.objects.select_related("client", "created_by", "released_by")
         .filter(public_id=public_id).first()
@@ -497,10 +499,16 @@ def get_extract_or_404(request, public_id, *, released=None):
         raise Http404
     expire_lapsed(request.user)
     units = extract_units(request.user, extract.client)
-    mine = extract.created_by_id == request.user.pk and units
-    if not (mine or (units and set(extract.units) <= units)):
+    if not may_open_extract(request.user, extract, units):
         raise Http404
     return extract, units
+
+
+def may_open_extract(user, extract, units):
+    """The rule of get_extract_or_404, given the user's extract_units of its client."""
+    if extract.with_access_log and not user.has_perm("prostenhet.review_access_log"):
+        return False
+    return bool(units) and set(extract.units) <= set(units)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ Unicode text prints, and numbers the pages "Sida N av M" with the footer on ever
 
 Nothing is written to disk and no text of the document is logged."""
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -24,6 +26,7 @@ FAMILY = "DejaVu"
 MARGIN = 18  # mm
 INDENT = 8  # mm: a correction under the entry it corrects
 PAGES_ALIAS = "{sidor-totalt}"
+MISSING = "\u25a1"  # □: a character the fonts cannot print
 
 # fontTools lists the glyphs it embeds at INFO, fpdf2 the characters a font lacks at WARNING:
 # what a document says stays out of the logs.
@@ -127,7 +130,24 @@ class _Layout(FPDF):
 
 
 def _clean(text):
-    return re.sub(r"\r\n?", "\n", str(text or "")).replace(PAGES_ALIAS, "")
+    """Text as it prints: newlines normalised, tabs as spaces, and a character the font has no
+    glyph for (Chinese, say) as MISSING, so that the reader sees something is left out."""
+    text = re.sub(r"\r\n?", "\n", str(text or "")).replace(PAGES_ALIAS, "").replace("\t", "    ")
+    printable = _printable()
+    return "".join(
+        char if ord(char) in printable or char == "\n" else MISSING for char in text
+    )
+
+
+@functools.cache
+def _printable():
+    """The code points both fonts have glyphs for."""
+    common = None
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        font = TTFont(FONTS / name, lazy=True)
+        points = {point for point in font.getBestCmap() if point >= 0x20}
+        common = points if common is None else common & points
+    return frozenset(common)
 
 
 def _meta_line(meta):

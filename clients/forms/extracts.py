@@ -108,6 +108,9 @@ class UndoWithholdingForm(forms.Form):
 
 
 class ExtractReleaseForm(forms.Form):
+    # What the reviewer saw (services.extracts.digest): the release is refused if the extract
+    # has changed since (a new entry, a result), so that nothing is released unreviewed.
+    reviewed = forms.CharField(widget=forms.HiddenInput, max_length=64)
     confirm = forms.BooleanField(
         label=_("Jag har sekretessprövat hela utdraget. Efter frisläppandet kan det inte "
                 "ändras."),

@@ -11,6 +11,7 @@ and goals, and what the unit apps register in prostenhet.registry.extract_parts;
 client's access-log extract when the producer may review the access log. One or a few
 queries per kind, whatever the size of the record."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -130,20 +131,39 @@ def undo_withholding(user, withholding):
 
 
 @transaction.atomic
-def release(user, extract):
+def release(user, extract, reviewed=None):
     """Release the reviewed extract: its content is kept as printed, with every withheld
     item and passage out, with who reviewed it and who released it when. Nothing of it
-    changes after; a second release is refused."""
+    changes after; a second release is refused. reviewed: the digest of what the reviewer
+    saw; the release is refused if the extract has changed since."""
     locked = RegisterExtract.objects.select_for_update().get(pk=extract.pk)
     if locked.is_released:
         raise DomainError(_("Utdraget är redan frisläppt."))
+    sections = build_extract(locked)
+    if reviewed is not None and reviewed != digest(sections):
+        raise DomainError(_("Utdraget har ändrats sedan du granskade det (nya uppgifter har "
+                            "tillkommit). Granska det igen innan det frisläpps."))
     now = timezone.now()
     locked.released_by = user
     locked.released_at = now
-    locked.content = _released_content(locked, build_extract(locked), user=user, at=now)
+    locked.content = _released_content(locked, sections, user=user, at=now)
     locked.version += 1
     locked.save(update_fields=["released_by", "released_at", "content", "version"])
     return locked
+
+
+def digest(sections):
+    """A digest of every item of the record the extract shows (key and text), to tell
+    whether it changed between the review and the release. The access log is left out: it
+    grows with every read, the review's own included."""
+    hashed = hashlib.sha256()
+    for section in sections:
+        if section.key == "access-log":
+            continue
+        for item in section.items:
+            fields = "\x00".join(f"{label}={value}" for label, value in item.fields)
+            hashed.update(f"{item.key}\x00{item.text}\x00{fields}\x01".encode())
+    return hashed.hexdigest()
 
 
 def _reviewers(extract, releaser):
@@ -182,7 +202,8 @@ def _released_content(extract, sections, *, user, at):
                 "indent": indent,
                 "withheld": bool(cut),
             })
-        printed.append({"heading": section.heading, "note": section.note, "items": items})
+        printed.append({"heading": section.heading, "note": section.note, "items": items,
+                        "unit": section.unit})
     client = extract.client
     return {
         "title": _("Registerutdrag"),

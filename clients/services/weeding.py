@@ -55,6 +55,7 @@ from ..models import (
     EmergencyAccess,
     Enrollment,
     EntryState,
+    ExtractWithholding,
     Goal,
     Journal,
     JournalEntry,
@@ -403,6 +404,7 @@ def _weed_person(ids, ref, units, kept_units, removal, now):
     if unlinked:
         removal.removed[UNLINKED] += unlinked
     removal.delete(EmergencyAccess.objects.filter(client_id__in=ids))
+    removal.delete(ExtractWithholding.objects.filter(extract__client_id__in=ids))
     removal.delete(RegisterExtract.objects.filter(client_id__in=ids))
     removal.delete(ClientMerge.objects.filter(Q(survivor_id__in=ids) | Q(merged_id__in=ids)))
     removal.delete(Client.objects.filter(id__in=ids, merged_into__isnull=False))
@@ -411,21 +413,25 @@ def _weed_person(ids, ref, units, kept_units, removal, now):
 
 def _weed_extract_copies(ids, units, removal, now):
     """A register extract is a copy of the records it covered: one not yet released goes with
-    any of them; a released one keeps who made and released it, and its copy of the records
-    is replaced by a note that they were weeded."""
+    any of them; a released one keeps who made and released it, and its copy of the weeded
+    units' records is replaced by a note that they were weeded (the kept units' stays)."""
     extracts = RegisterExtract.objects.filter(client_id__in=ids)
     covering = [extract for extract in extracts if set(extract.units) & set(units)]
-    removal.delete(extracts.filter(
-        pk__in=[extract.pk for extract in covering if not extract.is_released]
-    ))
+    unreleased = [extract.pk for extract in covering if not extract.is_released]
+    removal.delete(ExtractWithholding.objects.filter(extract_id__in=unreleased))
+    removal.delete(extracts.filter(pk__in=unreleased))
+    note = {
+        "heading": str(_("Gallrat")), "items": [], "unit": "",
+        "note": str(_("Uppgifterna i utdraget gallrades %(day)s med akterna de kom från.")
+                    % {"day": timezone.localdate(now).isoformat()}),
+    }
     for extract in covering:
         if extract.is_released:
             removal.delete(extract.withholdings.all())
-            extract.content = {**extract.content, "sections": [{
-                "heading": str(_("Gallrat")), "items": [],
-                "note": str(_("Uppgifterna i utdraget gallrades %(day)s med akterna de kom "
-                              "från.") % {"day": timezone.localdate(now).isoformat()}),
-            }]}
+            sections = extract.content.get("sections", [])
+            kept = [section for section in sections
+                    if "unit" in section and section["unit"] not in units]
+            extract.content = {**extract.content, "sections": [*kept, note]}
             extract.save(update_fields=["content"])
 
 

@@ -40,10 +40,8 @@ def _form_error(form, error):
 
 def _openable(user, client_extracts, units):
     """Of a client's extracts, those the user may open (the rule of get_extract_or_404)."""
-    return [
-        extract for extract in client_extracts
-        if units and (extract.created_by_id == user.pk or set(extract.units) <= units)
-    ]
+    return [extract for extract in client_extracts
+            if access.may_open_extract(user, extract, units)]
 
 
 def _unit_labels(units):
@@ -210,7 +208,8 @@ def extract_review(request, extract_id):
             elif action == "release":
                 release_form = ExtractReleaseForm(request.POST)
                 if release_form.is_valid():
-                    extracts.release(request.user, extract)
+                    extracts.release(request.user, extract,
+                                     release_form.cleaned_data["reviewed"])
                     audit.log_read(request, extract.client)
                     messages.success(request, _("Utdraget är frisläppt."))
                     return redirect("clients:extract-detail", extract_id=extract.public_id)
@@ -223,6 +222,8 @@ def extract_review(request, extract_id):
         if bound is not None and bound.errors:
             messages.error(request, _("Undantaget kunde inte sparas: se uppgiften nedan."))
     sections = extracts.build_extract(extract)
+    if not release_form.is_bound:
+        release_form = ExtractReleaseForm(initial={"reviewed": extracts.digest(sections)})
     withholdings = list(extract.withholdings.select_related("by"))
     audit.log_read(request, extract.client)
     return render(request, "clients/extracts/extract_review.html", {

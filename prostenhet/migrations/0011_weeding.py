@@ -20,7 +20,8 @@ PREVIOUS = import_module("prostenhet.migrations.0009_append_only_logs")
 # prostenhet_weeding_permits(client_id) says whether the permit covers a client; the signed
 # entry's and the encounter's locks ask it too (clients 0014, spiralen 0003). Under a client
 # permit an access-log row about that client may be deleted or unlinked (client and emergency
-# access cleared, weeded_client set, nothing else changed), and change-log rows deleted; under
+# access cleared, weeded_client set, nothing else changed), and a change-log row deleted when
+# the object it is about is gone (weeding deletes the objects first); under
 # "log" only unlinked access-log rows may be deleted. Security events never. Without the
 # permit nothing changes; an UPDATE of anything else is refused as before.
 PERMITS = """
@@ -40,6 +41,8 @@ DECLARE
     movable text[] := coalesce(TG_ARGV, '{}');  -- no arguments: NULL, not an empty array
     permit text := coalesce(current_setting('prostenhet.weeding', true), '');
     unlinked text[] := ARRAY['client_id', 'emergency_id', 'weeded_client'];
+    object_table text;
+    present boolean;
 BEGIN
     IF permit <> '' AND TG_TABLE_NAME = 'prostenhet_accesslog' THEN
         IF TG_OP = 'DELETE' AND (prostenhet_weeding_permits(OLD.client_id)
@@ -55,7 +58,16 @@ BEGIN
         END IF;
     END IF;
     IF permit LIKE 'client:%' AND TG_TABLE_NAME = 'auditlog_logentry' AND TG_OP = 'DELETE' THEN
-        RETURN OLD;
+        -- Only a row about an object that is gone (weeding deletes the rows first).
+        SELECT app_label || '_' || model INTO object_table
+            FROM django_content_type WHERE id = OLD.content_type_id;
+        IF object_table IS NOT NULL AND to_regclass(object_table) IS NOT NULL THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id::text = $1)', object_table)
+                INTO present USING OLD.object_pk;
+            IF NOT present THEN
+                RETURN OLD;
+            END IF;
+        END IF;
     END IF;
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION USING

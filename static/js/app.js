@@ -70,6 +70,13 @@
     if (seq) seq.value = String(nextSeq(form));
   }, true);
 
+  // A print button (button[data-print]) opens the browser's print dialog; the page is laid
+  // out for paper (the navigation is not printed).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-print]");
+    if (button) window.print();
+  });
+
   // A page restored by Back (if the browser kept it) autosaves again.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-draft-editor]").forEach(function (form) {

@@ -46,6 +46,11 @@ TEXTS = [
 ]
 
 
+def reviewed(extract):
+    """The digest the review page puts in its release form: what the reviewer saw."""
+    return extracts.digest(extracts.build_extract(extract))
+
+
 def _at(day, hour):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
@@ -296,7 +301,8 @@ def test_what_the_reviewer_withholds_is_not_in_the_released_extract(world, recor
     })
     assert ExtractWithholding.objects.filter(extract=extract).count() == 2
 
-    response = client.post(review, {"action": "release", "confirm": "on"})
+    response = client.post(review, {"action": "release", "confirm": "on",
+                                    "reviewed": reviewed(extract)})
     assert response.status_code == 302
     extract.refresh_from_db()
     assert extract.released_by == world.ma and extract.released_at is not None
@@ -374,7 +380,7 @@ def test_the_pages_are_logged_as_reads(world, records, login):
     client = login(world.ma)
     client.get(reverse("clients:extract-review", args=[extract.public_id]))
     client.post(reverse("clients:extract-review", args=[extract.public_id]),
-                {"action": "release", "confirm": "on"})
+                {"action": "release", "confirm": "on", "reviewed": reviewed(extract)})
     client.get(reverse("clients:extract-detail", args=[extract.public_id]))
     views = set(AccessLog.objects.filter(client=world.anna, user=world.ma).values_list(
         "view", flat=True))
@@ -553,9 +559,10 @@ def test_release_queries_do_not_grow_with_the_record(
     grow(world, world.anna, 15)
     extract = extracts.create_extract(world.ma, world.anna, timezone.localdate())
     client = login(world.ma)
+    seen = reviewed(extract)
     with django_assert_max_num_queries(70):
         client.post(reverse("clients:extract-review", args=[extract.public_id]),
-                    {"action": "release", "confirm": "on"})
+                    {"action": "release", "confirm": "on", "reviewed": seen})
     assert RegisterExtract.objects.get(pk=extract.pk).is_released
 
 
@@ -572,3 +579,45 @@ def test_the_review_page_opens_one_withhold_form_at_a_time(world, records, login
     page = main_html(client.get(review, {"undanta": key}))
     assert page.count('data-testid="withhold-form"') == 1
     assert f'value="{key}"' in page
+
+
+def test_what_was_added_after_the_review_is_not_released_unreviewed(world, records, login):
+    extract = extracts.create_extract(world.ma, world.anna, timezone.localdate())
+    client = login(world.ma)
+    review = reverse("clients:extract-review", args=[extract.public_id])
+    page = main_html(client.get(review))
+    seen = page.split('name="reviewed" value="', 1)[1].split('"', 1)[0]
+    assert seen == reviewed(extract)
+    entry = services.save_draft(journal=world.anna_counselling, by=world.co,
+                                text="Skrivet efter granskningen")
+    services.sign_entry(entry, by=world.co)
+    response = client.post(review, {"action": "release", "confirm": "on", "reviewed": seen})
+    assert response.status_code == 302
+    assert not RegisterExtract.objects.get(pk=extract.pk).is_released
+    assert "Granska det igen" in main_html(client.get(review))
+    client.post(review, {"action": "release", "confirm": "on", "reviewed": reviewed(extract)})
+    released = RegisterExtract.objects.get(pk=extract.pk)
+    assert "Skrivet efter granskningen" in str(released.content)
+
+
+def test_an_extract_with_the_access_log_opens_only_for_those_who_review_it(world, records,
+                                                                          login):
+    manager = staff(Role.MANAGER, "ma_outreach", units=[UnitCode.OUTREACH])
+    extract = extracts.create_extract(manager, world.anna, timezone.localdate())
+    assert extract.with_access_log and extract.units == [UnitCode.OUTREACH]
+    review = reverse("clients:extract-review", args=[extract.public_id])
+    assert login(world.ow).get(review).status_code == 404
+    assert login(manager).get(review).status_code == 200
+
+
+def test_the_producer_who_left_a_unit_no_longer_opens_its_extract(world, records, login):
+    from prostenhet import access as staff_access
+    from prostenhet.models import Unit
+
+    extract = extracts.create_extract(world.ow, world.olle, timezone.localdate())
+    review = reverse("clients:extract-review", args=[extract.public_id])
+    assert login(world.ow).get(review).status_code == 200
+    world.ow.units.set(Unit.objects.filter(code=UnitCode.TRAFFICKING))
+    staff_access.sync_staff_units(world.ow)
+    world.ow.__dict__.pop("group_names", None)
+    assert login(world.ow).get(review).status_code == 404

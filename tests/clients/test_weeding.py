@@ -463,24 +463,33 @@ def test_a_released_extract_keeps_its_release_but_not_its_copy_of_weeded_records
     data.record(client, COUNSELLING, text="Kopierad text")
     data.record(client, SPIRALEN)
     content = {"title": "Registerutdrag", "subtitle": client.alias, "meta": [], "footer": "",
-               "sections": [{"heading": "Samtal", "note": "",
-                             "items": [{"heading": "x", "meta": [], "text": "Kopierad text",
-                                        "indent": False, "withheld": False}]}]}
+               "sections": [
+                   {"heading": "Samtal", "note": "", "unit": COUNSELLING,
+                    "items": [{"heading": "x", "meta": [], "text": "Kopierad text",
+                               "indent": False, "withheld": False}]},
+                   {"heading": "Spiralen", "note": "", "unit": SPIRALEN,
+                    "items": [{"heading": "y", "meta": [], "text": "Klinikens text",
+                               "indent": False, "withheld": False}]},
+               ]}
     released = RegisterExtract.objects.create(
         client=client, units=[COUNSELLING], requested_on=LAST, created_by=data.by,
         released_by=data.by, released_at=local(LAST), content=content,
     )
     ExtractWithholding.objects.create(extract=released, item_key="clients.entry:1",
                                       passage="Kopierad", reason=WithholdingReason.HARM,
-                                      by=data.by)
+                                      note="Om hennes syster", by=data.by)
     draft = RegisterExtract.objects.create(client=client, units=[COUNSELLING, SPIRALEN],
                                            requested_on=LAST, created_by=data.by)
     clinic_only = RegisterExtract.objects.create(client=client, units=[SPIRALEN],
                                                  requested_on=LAST, created_by=data.by)
+    assert LogEntry.objects.filter(changes__icontains="syster").exists()
     weeding.run(execute=True, as_of=FIVE, by=manager)
     released.refresh_from_db()
     assert released.released_by == data.by and "Kopierad text" not in str(released.content)
     assert released.content["title"] == "Registerutdrag"
+    # The kept unit's part of what the client was given stays.
+    assert "Klinikens text" in str(released.content)
     assert not released.withholdings.exists()
+    assert not LogEntry.objects.filter(changes__icontains="syster").exists()
     assert not RegisterExtract.objects.filter(pk=draft.pk).exists()
     assert RegisterExtract.objects.filter(pk=clinic_only.pk).exists()

@@ -116,3 +116,30 @@ def test_only_the_weeding_service_sets_the_permit():
         if "prostenhet.weeding'" in path.read_text() and "/migrations/" not in str(path)
     }
     assert setters == {"clients/services/weeding.py"}
+
+
+@postgres_only
+def test_the_permit_deletes_change_log_rows_only_of_objects_that_are_gone(world):
+    from auditlog.models import LogEntry
+
+    about_anna = LogEntry.objects.get_for_object(world.anna)
+    about_karl = LogEntry.objects.get_for_object(world.karl)
+    assert about_anna.exists() and about_karl.exists()
+    with transaction.atomic():
+        permit(f"client:{world.anna.pk}")
+        refused("DELETE FROM auditlog_logentry")
+        refused("DELETE FROM auditlog_logentry WHERE id = %s", [about_anna.first().pk])
+        transaction.set_rollback(True)
+    enrollment = world.anna.enrollments.get(unit="spiralen")
+    about_enrollment = list(LogEntry.objects.get_for_object(enrollment).values_list(
+        "pk", flat=True))
+    assert about_enrollment
+    with transaction.atomic():
+        permit(f"client:{world.anna.pk}")
+        refused("DELETE FROM auditlog_logentry WHERE id = ANY(%s)", [about_enrollment])
+        sql("DELETE FROM clients_enrollment WHERE id = %s", [enrollment.pk])
+        # The enrolment is gone: the rows about it may go with it, no other.
+        assert sql("DELETE FROM auditlog_logentry WHERE id = ANY(%s)",
+                   [about_enrollment]) == len(about_enrollment)
+        refused("DELETE FROM auditlog_logentry WHERE id = %s", [about_karl.first().pk])
+        transaction.set_rollback(True)

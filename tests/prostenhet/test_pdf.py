@@ -113,3 +113,8 @@ def test_a_long_text_wraps_within_the_page_and_keeps_every_word():
     text = "".join(pages)
     assert all(word in text for word in ("ord0", "ord299", "ord599"))
     assert text.replace("\n", "").count("x") >= 400
+
+
+def test_a_character_the_fonts_lack_prints_as_a_box_not_as_nothing():
+    _reader, pages = text_of(pdf.render(pdf.Document(title="Namn: 王芳 Ana")))
+    assert "□□ Ana" in pages[0]
