@@ -414,10 +414,14 @@ def save_draft(*, journal, by, entry=None, editor="", seq=None, expected_version
     (a second tab, another device) that did not see the latest version raises DomainError.
     A new draft is made only with text in it (EmptyDraftError): a mis-click keeps nothing.
     A save that changes nothing writes nothing."""
+    # Every save of a journal's draft takes the journal's row first, then the entry's: one
+    # order, so that a page's racing requests (an autosave to the draft's own address, the
+    # save button on the new-note page) queue instead of deadlocking; and one new draft at a
+    # time per journal, so that they find the draft the first of them made. FOR NO KEY
+    # UPDATE: rows that merely refer to the journal (the samples a signing writes while it
+    # holds the entry) are not held up by it, which would deadlock with that signing.
+    Journal.objects.select_for_update(no_key=True).filter(pk=journal.pk).first()
     if entry is None and editor:
-        # One new draft at a time per journal: the same page's autosave and save, racing,
-        # find the draft the first of them made.
-        Journal.objects.select_for_update().filter(pk=journal.pk).first()
         entry = JournalEntry.objects.filter(author=by, editor_token=editor).first()
     if entry is None:
         if not fields.get("text", "").strip():

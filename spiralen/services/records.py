@@ -85,9 +85,10 @@ def save_encounter(*, journal, by, entry=None, editor="", seq=None, expected_ver
         booking.unit != UnitCode.SPIRALEN or booking.client_id != journal.client_id
     ):
         raise DomainError(_("Bokningen hör inte till patientens besök på Spiralen."))
+    # As save_draft does: the journal's row first, then the entry's (one lock order for the
+    # page's racing saves), and the same page's saves find the draft the first one made.
+    Journal.objects.select_for_update(no_key=True).filter(pk=journal.pk).first()
     if entry is None and editor:
-        # As save_draft does: the same page's racing saves find the draft the first one made.
-        Journal.objects.select_for_update().filter(pk=journal.pk).first()
         entry = JournalEntry.objects.filter(author=by, editor_token=editor).first()
     before = None
     if entry is not None:

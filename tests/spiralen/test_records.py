@@ -622,3 +622,57 @@ def test_after_a_merge_the_survivors_rights_count(world):
     assert listed.overdue[0].patient == survivor
     outside = staff(Role.CLINICIAN, "cl3", units=[UnitCode.COUNSELLING])
     assert services.follow_up(outside).empty
+
+
+@pytest.fixture
+def _roles_and_units(roles_and_units):
+    """Units and roles back, in case an earlier transactional test ran (as tests/e2e do)."""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="two transactions at once need a server database")
+@pytest.mark.django_db(transaction=True)
+def test_signing_while_the_pages_late_save_arrives_does_not_deadlock(_roles_and_units, world):
+    """The midwife signs (the entry is locked, then the samples are written, which refer to
+    the journal) while the editor page's last save comes in (the journal first, then the
+    entry): the save waits and is refused as signed, never a deadlock."""
+    import threading
+    import time as clock
+
+    draft = encounter(world.anna_spiralen, world.cl, sign=False)
+    signing_holds_the_entry = threading.Event()
+    outcome = {}
+
+    def sign():
+        try:
+            with transaction.atomic():
+                JournalEntry.objects.select_for_update().get(pk=draft.pk)
+                signing_holds_the_entry.set()
+                clock.sleep(0.5)  # the save has taken the journal and waits for the entry
+                client_services.sign_entry(draft, by=world.cl)
+            outcome["sign"] = "signed"
+        except Exception as error:  # noqa: BLE001 - the outcome is the assertion
+            outcome["sign"] = error
+        finally:
+            connection.close()
+
+    def save():
+        try:
+            signing_holds_the_entry.wait(timeout=10)
+            services.save_encounter(journal=world.anna_spiralen, by=world.cl, entry=draft,
+                                    kind=EncounterKind.STI_TESTING, findings="Sent sparat")
+            outcome["save"] = "saved"
+        except Exception as error:  # noqa: BLE001
+            outcome["save"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign), threading.Thread(target=save)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcome["sign"] == "signed"
+    assert isinstance(outcome["save"], DomainError), outcome["save"]
+    assert not isinstance(outcome["save"], DatabaseError)
+    assert Sample.objects.filter(entry=draft).count() == 2
