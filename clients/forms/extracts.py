@@ -7,10 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prostenhet.forms import autocomplete_off, submit_helper
-from prostenhet.lib import personnummer
 
 from ..models import WithholdingReason
-from .records import DATE_INPUT
+from .records import DATE_INPUT, optional_identity_number
 
 __all__ = [
     "ExtractCreateForm", "ExtractReleaseForm", "ExtractSearchForm", "UndoWithholdingForm",
@@ -47,13 +46,7 @@ class ExtractSearchForm(forms.Form):
         autocomplete_off(self)
 
     def clean_identity_number(self):
-        value = self.cleaned_data["identity_number"].strip()
-        if not value:
-            return ""
-        try:
-            return personnummer.normalise(value)
-        except personnummer.IdentityNumberError as error:
-            raise forms.ValidationError(error.message) from None
+        return optional_identity_number(self.cleaned_data["identity_number"])
 
     def clean(self):
         data = super().clean()

@@ -22,6 +22,18 @@ from ..models import Client, ConsentMethod, EntryKind, JournalEntry, Quality
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def optional_identity_number(value):
+    """A form's identity number, normalised to twelve digits ("" when none is given); a
+    number that is not valid is the field's error, in Swedish, without echoing it."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return personnummer.normalise(value)
+    except personnummer.IdentityNumberError as error:
+        raise forms.ValidationError(error.message) from None
+
+
 class ClientSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Sök klient"), required=False, max_length=100,
@@ -135,13 +147,7 @@ class ClientForm(forms.ModelForm):
             )
 
     def clean_identity_number(self):
-        value = self.cleaned_data["identity_number"].strip()
-        if not value:
-            return ""
-        try:
-            return personnummer.normalise(value)
-        except personnummer.IdentityNumberError as error:
-            raise forms.ValidationError(error.message) from None
+        return optional_identity_number(self.cleaned_data["identity_number"])
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
