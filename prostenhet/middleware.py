@@ -22,6 +22,7 @@ HALF_LOGGED_IN_VIEWS = {
     "account:login",
     "set_language",
     "healthz",
+    "readyz",
 }
 # Views a user may reach while they must replace a password the administrator set.
 PASSWORD_CHANGE_VIEWS = {
@@ -29,6 +30,7 @@ PASSWORD_CHANGE_VIEWS = {
     "account:logout",
     "set_language",
     "healthz",
+    "readyz",
 }
 LAST_SEEN_KEY = "last_seen"
 # Sent by elements that refresh themselves (hx-headers): such a request is no activity.

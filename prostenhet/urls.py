@@ -53,6 +53,7 @@ urlpatterns = [
     path("", core.home, name="home"),
     path("start/", core.start, name="start"),
     path("healthz", core.healthz, name="healthz"),
+    path("readyz", core.readyz, name="readyz"),
     path("sprak/", login_not_required(set_language), name="set_language"),
     path("", include(account_patterns)),
     path("personal/", include(staff_patterns)),

@@ -52,6 +52,7 @@ MATRIX = {
     "home": row(LOGIN, OTP, default=302),
     "start": row(LOGIN, OTP, default=200),
     "healthz": row(200, 200, default=200),
+    "readyz": row(200, 200, default=200),
     "set_language": row(302, 302, default=302),
     "account:login": row(200, 302, default=302),
     "account:otp-verify": row(LOGIN, 200, default=302),

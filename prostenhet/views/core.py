@@ -1,5 +1,8 @@
+import threading
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -55,3 +58,37 @@ def healthz(request):
     except Exception:  # any database failure means "not healthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# Set once this process has seen every migration applied: the schema is not taken back under a
+# running server, so from then on readiness costs what health does.
+_MIGRATED = threading.Event()
+
+
+def unapplied_migrations():
+    """The migrations this code has that the database lacks, as "app.name"."""
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request):
+    """For a load balancer's readiness probe and the deploy script: 200 when the database
+    answers and every migration of this code is applied (a new release's server is not sent
+    traffic before `migrate` has run); 503 with the reason otherwise. No personal data."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        if not _MIGRATED.is_set():
+            missing = unapplied_migrations()
+            if missing:
+                return HttpResponse(f"{len(missing)} migrations not applied\n", status=503,
+                                    content_type="text/plain")
+            _MIGRATED.set()
+    except Exception:  # any database failure means "not ready"
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ready\n", content_type="text/plain")

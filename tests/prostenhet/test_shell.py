@@ -129,3 +129,37 @@ def test_an_english_browser_still_gets_swedish_until_the_user_switches(client):
     client.post(reverse("set_language"), {"language": "en"})
     html = client.get(reverse("account:login"), HTTP_ACCEPT_LANGUAGE="sv-SE")
     assert 'lang="en"' in html.content.decode()
+
+
+def test_readyz_answers_when_every_migration_is_applied(client, monkeypatch):
+    from prostenhet.views import core
+
+    monkeypatch.setattr(core, "_MIGRATED", core.threading.Event())
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.content == b"ready\n"
+    assert core._MIGRATED.is_set()
+
+
+def test_readyz_is_503_while_migrations_are_missing_or_the_database_is_down(client,
+                                                                           monkeypatch):
+    from django.db import OperationalError, connection
+
+    from prostenhet.views import core
+
+    monkeypatch.setattr(core, "_MIGRATED", core.threading.Event())
+    monkeypatch.setattr(core, "unapplied_migrations", lambda: ["clients.0099_next"])
+    response = client.get("/readyz")
+    assert response.status_code == 503 and b"1 migrations not applied" in response.content
+    assert not core._MIGRATED.is_set()
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    assert client.get("/readyz").status_code == 503
+
+
+def test_the_migration_check_finds_what_the_database_lacks(db):
+    from prostenhet.views import core
+
+    assert core.unapplied_migrations() == []
