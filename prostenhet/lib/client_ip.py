@@ -13,7 +13,7 @@ import ipaddress
 
 from django.conf import settings
 
-UNKNOWN = "0.0.0.0"  # noqa: S104 (an address to count by, not one to bind to)
+UNKNOWN = "0.0.0.0"  # noqa: S104 (to count by, never to bind to)  # nosec B104
 
 
 def _address(value):
