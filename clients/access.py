@@ -32,6 +32,7 @@ from django.utils import timezone
 from prostenhet.access import (  # noqa: F401 (the unit questions, asked through this module)
     CASEWORK_ROLES,
     may_join_unit,
+    profile_units,
     unit_group_ids,
     unit_group_name,
     unit_staff,
@@ -468,7 +469,7 @@ def extract_units(user, client, *, active_units=None, journal_units=None):
             )
         units |= (mine & TEAM_UNITS) | assigned_here
     if user.has_perm("clients.produce_register_extract"):
-        profile = {unit.code for unit in user.units.all()}
+        profile = set(profile_units(user))
         if client.register == Register.KAST:
             profile &= {UnitCode.KAST}
         else:

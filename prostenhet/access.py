@@ -65,6 +65,12 @@ def sync_staff_units(user):
     user.groups.add(*(wanted - current))
 
 
+def profile_units(user):
+    """Units of the user's staff profile (a manager's too: managers join no unit group), as
+    UnitCode: what the sealed KAST rows and a manager's register extracts go by."""
+    return {UnitCode(unit.code) for unit in user.units.all()}
+
+
 def user_units(user):
     """Units whose staff group the user belongs to (request.user is loaded once a request, so
     its group names are read once)."""

@@ -67,7 +67,7 @@ from ..models import (
     Visit,
 )
 
-__all__ = ["plan", "run", "removed_labels", "Decision", "KEEP_REASONS", "RULES"]
+__all__ = ["plan", "run", "rules", "removed_labels", "Decision", "KEEP_REASONS"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +80,6 @@ RESEARCH_DAYS = {5, 15, 25}
 UNLINKED = "prostenhet.AccessLog.unlinked"
 CHUNK = 2000
 
-RULES = {
-    "social": _("Personakt i socialtjänsten: gallras %(years)d år efter den senaste anteckningen"),
-    "patient": _("Patientjournal: sparas minst %(years)d år efter den senaste anteckningen"),
-}
 KEEP_REASONS = {
     "research": _("Forskningsundantaget: personen är född den 5, 15 eller 25"),
     "research_all": _("Forskningsundantaget: alla personakter sparas"),
@@ -118,6 +114,16 @@ class Decision:
         for key in ("last", "due_on", "deadline"):
             row[key] = row[key].isoformat() if row[key] else None
         return row
+
+
+def rules():
+    """The rules as they are set (stored with each run, stated on the managers' page)."""
+    return {
+        "social_years": settings.SOCIAL_SERVICES_RETENTION_YEARS,
+        "patient_years": retention_years(UnitCode.SPIRALEN),
+        "research_exemption": settings.WEEDING_RESEARCH_EXEMPTION,
+        "access_log_years": settings.ACCESS_LOG_RETENTION_YEARS,
+    }
 
 
 def add_years(day, years):
@@ -448,12 +454,7 @@ def run(*, execute=False, as_of=None, by=None, fail_on=None, allow_future=False)
     decisions, not_due, units_of = plan(as_of)
     weeding = WeedingRun.objects.create(
         executed=execute, as_of=as_of, started_at=started, run_by=by,
-        rules={
-            "social_years": settings.SOCIAL_SERVICES_RETENTION_YEARS,
-            "patient_years": retention_years(UnitCode.SPIRALEN),
-            "research_exemption": settings.WEEDING_RESEARCH_EXEMPTION,
-            "access_log_years": settings.ACCESS_LOG_RETENTION_YEARS,
-        },
+        rules=rules(),
     )
     removed, failed = Counter(), []
     if execute:

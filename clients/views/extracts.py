@@ -58,7 +58,7 @@ def extract_search(request):
     manager may produce an extract for are listed, with their extracts."""
     # A manager outside KAST never looks in KAST's register.
     registers = {Register.MAIN}
-    if UnitCode.KAST in {unit.code for unit in request.user.units.all()}:
+    if UnitCode.KAST in access.profile_units(request.user):
         registers.add(Register.KAST)
     form = ExtractSearchForm(_post(request))
     if form.is_valid():

@@ -903,9 +903,9 @@ def access_log_extract(request, public_id):
         client = client.merged_into
     if client is None:
         raise Http404
-    if client.register == Register.KAST and UnitCode.KAST not in {
-        unit.code for unit in request.user.units.all()
-    }:
+    if client.register == Register.KAST and UnitCode.KAST not in access.profile_units(
+        request.user
+    ):
         raise Http404
     rows, truncated = audit.access_log_extract(request.user, client, limit=EXTRACT_LIMIT)
     return render(request, "clients/access_log_extract.html", {

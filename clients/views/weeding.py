@@ -2,7 +2,6 @@
 demand, and the history of executed weedings. Records are named by opaque ids only; rows
 about KAST records are shown only to a manager who works in KAST (KAST is sealed off)."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -11,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prostenhet.models import WeedingRun
-from prostenhet.retention import retention_years
 from prostenhet.roles import UnitCode
 
+from ..access import profile_units
 from ..services import weeding
 
 weeding_required = permission_required("prostenhet.view_weedingrun", raise_exception=True)
@@ -29,7 +28,7 @@ def _report(request, run):
     """What the page shows of a run: totals per unit and a page of its records."""
     # Managers join no unit group: their units are those of their staff profile, as for the
     # access log's sealed rows.
-    sealed = not request.user.units.filter(code=UnitCode.KAST).exists()
+    sealed = UnitCode.KAST not in profile_units(request.user)
     totals = [
         {
             "unit": _unit_label(unit), **total,
@@ -40,14 +39,17 @@ def _report(request, run):
     ]
     records = [
         {**record, "unit_label": _unit_label(record["unit"]),
-         "reason_label": weeding.KEEP_REASONS.get(record["reason"], record["reason"])}
+         "reason_label": weeding.KEEP_REASONS.get(record["reason"], record["reason"]),
+         # A unit app's own reason is stored as its (Swedish) msgid: shown in the reader's
+         # language.
+         "detail": _(record["detail"]) if record["detail"] else ""}
         for record in run.records
         if not (sealed and record["unit"] == UnitCode.KAST)
     ]
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     return {"run": run, "totals": totals, "page": page,
             "removed": weeding.removed_labels(run.removed), "as_of": run.as_of.isoformat(),
-            "rules": weeding.RULES, "sealed": sealed}
+            "sealed": sealed}
 
 
 @weeding_required
@@ -58,7 +60,7 @@ def weeding_index(request):
                 .defer("records")[:50])
     context = _report(request, latest) if latest else {"run": None}
     return render(request, "clients/weeding/index.html", {
-        **context, "executed": executed, "settings_rules": _rules(),
+        **context, "executed": executed, "settings_rules": weeding.rules(),
     })
 
 
@@ -75,11 +77,3 @@ def weeding_dry_run(request):
     messages.success(request, _("Provkörningen är klar. Inget har ändrats."))
     return redirect("clients:weeding")
 
-
-def _rules():
-    return {
-        "social_years": settings.SOCIAL_SERVICES_RETENTION_YEARS,
-        "patient_years": retention_years(UnitCode.SPIRALEN),
-        "research_all": settings.WEEDING_RESEARCH_EXEMPTION == "all",
-        "access_log_years": settings.ACCESS_LOG_RETENTION_YEARS,
-    }
