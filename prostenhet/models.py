@@ -140,12 +140,16 @@ class AccessLog(models.Model):
     # Outside OFFICE_HOURS as they were set when the row was written: the review's filter
     # reads these rows newest first from a partial index, however large the log grows.
     off_hours = models.BooleanField(default=False, editable=False)
+    # The log grows by every read (2,000,000 rows a year): each index costs every page a write,
+    # so there is none a composite or partial index below already serves (the foreign keys'
+    # own are left out: (user, at) and (client, at) begin with them).
     user = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("personal")
+        User, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("personal"),
+        db_index=False,
     )
     client = models.ForeignKey(
         "clients.Client", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="access_log", verbose_name=_("klient"),
+        related_name="access_log", verbose_name=_("klient"), db_index=False,
     )
     kind = models.CharField(_("typ"), max_length=10, choices=AccessKind.choices)
     view = models.CharField(_("vy"), max_length=100)
@@ -156,7 +160,7 @@ class AccessLog(models.Model):
     sealed = models.BooleanField(default=False, editable=False)
     emergency = models.ForeignKey(
         "clients.EmergencyAccess", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="access_log",
+        related_name="access_log", db_index=False,
     )
     # Flagged for the manager's review: an event that tells something about the register
     # beyond the user's rights (an identity number found outside their sight, say).
@@ -164,7 +168,7 @@ class AccessLog(models.Model):
     # The opaque id of the client whose record was weeded while this row was younger than
     # ACCESS_LOG_RETENTION_YEARS: the row stays, unlinked, until a later weeding run
     # removes it at that age (the only change weeding makes to a row; the trigger allows it).
-    weeded_client = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
+    weeded_client = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -185,6 +189,15 @@ class AccessLog(models.Model):
             ),
             models.Index(
                 fields=["-at"], condition=models.Q(off_hours=True), name="accesslog_off_hours_at"
+            ),
+            # Columns empty in nearly every row: indexed where they are not.
+            models.Index(
+                fields=["emergency", "-at"], condition=models.Q(emergency__isnull=False),
+                name="accesslog_emergency_at",
+            ),
+            models.Index(
+                fields=["weeded_client"], condition=models.Q(weeded_client__isnull=False),
+                name="accesslog_weeded_client",
             ),
         ]
 

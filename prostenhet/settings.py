@@ -151,6 +151,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache for every app server: a table in the database (made by a migration), so that an
+# app server keeps no state of its own (docs/deploy.md). It holds the statistics' figures of
+# open years, never personal data.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "prostenhet_cache",
+    }
+}
+
 # Users and login
 AUTH_USER_MODEL = "prostenhet.User"
 AUTHENTICATION_BACKENDS = [
@@ -312,7 +322,7 @@ LOGGING = {
             "formatter": "plain",
         },
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
     "loggers": {
         # Request lines carry URLs only (never identity numbers: those never reach a URL).
         "django.server": {"level": "INFO", "propagate": True},
@@ -371,6 +381,6 @@ TRAFFICKING_DEADLINE_DAYS = env.int("TRAFFICKING_DEADLINE_DAYS", default=14)
 # charts and in its exports (DESIGN §7).
 STATISTICS_THRESHOLD = max(2, env.int("STATISTICS_THRESHOLD", default=3))
 # A year that is not closed is computed from the records and kept this many seconds (in the
-# cache of each server process); the page says when and can compute it again. 0: always
-# computed.
+# shared cache, so that every app server shows the same figures); the page says when and can
+# compute it again. 0: always computed.
 STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=300)

@@ -1,0 +1,84 @@
+"""The access log's indexes, measured at 20,000,000 rows (issue 13): the foreign keys' own
+indexes go ((user, at) and (client, at) begin with them), and the columns that are empty in
+nearly every row (emergency, weeded_client) are indexed where they are not.
+
+The fields' change is stated to Django only: the database merely drops the indexes. (Django
+would also drop and re-add each foreign key's constraint, checking every row of the log again
+under a lock.)"""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+OLD_INDEXES = [
+    "prostenhet_accesslog_client_id_5460e6fa",
+    "prostenhet_accesslog_emergency_id_663ff2b5",
+    "prostenhet_accesslog_user_id_6522fa5a",
+    "prostenhet_accesslog_weeded_client_c78cf3ee",
+]
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("clients", "0015_register_extract"),
+        ("prostenhet", "0012_cache_table"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    [f'DROP INDEX IF EXISTS "{name}"' for name in OLD_INDEXES],
+                    migrations.RunSQL.noop,
+                ),
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="accesslog",
+                    name="client",
+                    field=models.ForeignKey(
+                        blank=True, db_index=False, null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_log", to="clients.client", verbose_name="klient",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accesslog",
+                    name="emergency",
+                    field=models.ForeignKey(
+                        blank=True, db_index=False, null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_log", to="clients.emergencyaccess",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accesslog",
+                    name="user",
+                    field=models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_log", to=settings.AUTH_USER_MODEL,
+                        verbose_name="personal",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accesslog",
+                    name="weeded_client",
+                    field=models.UUIDField(blank=True, editable=False, null=True),
+                ),
+            ],
+        ),
+        migrations.AddIndex(
+            model_name="accesslog",
+            index=models.Index(
+                condition=models.Q(("emergency__isnull", False)), fields=["emergency", "-at"],
+                name="accesslog_emergency_at",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="accesslog",
+            index=models.Index(
+                condition=models.Q(("weeded_client__isnull", False)), fields=["weeded_client"],
+                name="accesslog_weeded_client",
+            ),
+        ),
+    ]
