@@ -2,14 +2,22 @@
 page (DESIGN §9). Everything it creates is rolled back: it leaves the database as it was.
 
     python manage.py benchmark --scale 0.1     # a tenth of "ten years of the unit"
+
+With --keep (a throw-away database only) the data stays, and --plan FILE writes the pages
+with the account each is timed as, for the load test of a real server (`manage.py loadtest`,
+`make bench`).
 """
 
+import json
+import secrets
 import statistics
 import time as clock
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client as TestClient
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -51,6 +59,19 @@ class Rollback(Exception):
     pass
 
 
+class Autosave:
+    """A draft page's autosave: its fields, with a text and a save number that grow, from a
+    page of its own (an editor token of this run)."""
+
+    def __init__(self, fields):
+        self.fields = {**fields, "editor": secrets.token_hex(16)}
+        self.seq = 0
+
+    def __call__(self):
+        self.seq += 1
+        return {**self.fields, "text": f"Utkast {self.seq}.", "seq": self.seq}
+
+
 class Command(BaseCommand):
     help = "Time the main pages on a generated data set (rolled back afterwards)."
 
@@ -62,13 +83,36 @@ class Command(BaseCommand):
             help="keep the generated data (for looking into a page's queries); a throwaway "
                  "database only",
         )
+        parser.add_argument(
+            "--access-log-rows", type=int,
+            help="access-log rows to generate instead of the scale's share of 2,000,000 (a "
+                 "year is about 2,000,000)",
+        )
+        parser.add_argument(
+            "--time-plan", metavar="FILE",
+            help="generate nothing: time the pages of a plan an earlier run kept (--keep "
+                 "--plan FILE) on the data it kept",
+        )
+        parser.add_argument(
+            "--plan", help="with --keep: write the pages and their accounts to this JSON file "
+                           "(for `manage.py loadtest`)",
+        )
 
-    def handle(self, *args, scale, requests, keep=False, **options):
+    def handle(self, *args, scale, requests, keep=False, plan=None, access_log_rows=None,
+               time_plan=None, **options):
+        if plan and not keep:
+            raise CommandError("--plan needs --keep: the load test needs the data.")
+        self.plan = plan
+        self.access_log_rows = access_log_rows
         try:
             with transaction.atomic(), override_settings(
                 ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False
             ):
-                self._run(scale, requests)
+                if time_plan:
+                    pages = self._pages_from_plan(time_plan)
+                    self._time(pages, pages[0][4], requests)
+                else:
+                    self._run(scale, requests)
                 if not keep:
                     raise Rollback
             self.stdout.write("(the generated data is kept)")
@@ -118,16 +162,24 @@ class Command(BaseCommand):
             ("today panel refresh", "get", reverse("clients:reception-today"), None, assistant),
             ("queue", "get", reverse("clients:queue"), None, assistant),
             *app_pages,
+            *self._access_log_pages(anna),
+            *self._draft_pages(counsellor, anna),
         ]
+        if self.plan:
+            self._write_plan(pages, browser)
+        self._time(pages, browser, requests)
+
+    def _time(self, pages, default_browser, requests):
         self.stdout.write(f"{'page':<30} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
         for label, method, url, data, *who in pages:
             timings, queries = [], 0
-            user_browser = who[0] if who else browser
+            user_browser = who[0] if who else default_browser
             for _ in range(requests):
                 connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as captured, self._timer() as elapsed:
                     response = getattr(user_browser, method)(
-                        url, data or {}, follow=method == "post"
+                        url, (data() if callable(data) else data) or {},
+                        follow=method == "post",
                     )
                 assert response.status_code == 200, (label, response.status_code)
                 timings.append(elapsed())
@@ -138,6 +190,71 @@ class Command(BaseCommand):
                 f"{label:<30} {statistics.median(timings):>10.1f} {p90:>8.1f} {queries:>8}"
             )
 
+    def _pages_from_plan(self, path):
+        """The pages of a plan an earlier run wrote (--keep --plan), each with a browser logged
+        in as its account: to time them again on the data kept (a quiet machine, more rows)."""
+        with open(path, encoding="utf-8") as file:
+            plan = json.load(file)["pages"]
+        browsers = {}
+        pages = []
+        for page in plan:
+            username = page["username"]
+            if username not in browsers:
+                browsers[username] = self._login(User.objects.get(username=username))
+            data = page["data"]
+            if page["autosave"]:
+                data = Autosave(page["autosave"])
+                browsers[username].defaults["HTTP_HX_REQUEST"] = "true"
+            pages.append((page["label"], page["method"], page["url"], data, browsers[username]))
+        return pages
+
+    def _access_log_pages(self, anna):
+        """The manager's review of the access log (the statistics part made the manager):
+        the newest rows, one member of staff's reads over a month, and a client's extract of
+        the log (who has read her record)."""
+        manager = User.objects.get(username="bench-chef")
+        browser = self._login(manager)
+        staff = User.objects.get(username="bench-behandlare")
+        today = timezone.localdate()
+        url = reverse("audit:access-log")
+        filtered = f"{url}?staff={staff.pk}&date_from={today - timedelta(days=30)}"
+        return [
+            ("access log", "get", url, None, browser),
+            ("access log, one staff, a month", "get", filtered, None, browser),
+            ("access log of one client", "get",
+             reverse("clients:access-log-extract", args=[anna.public_id]), None, browser),
+        ]
+
+    def _draft_pages(self, counsellor, anna):
+        """A counsellor's draft autosaving as it is typed (htmx, from its own page)."""
+        journal = anna.journals.get(unit=UnitCode.COUNSELLING)
+        entry = services.save_draft(journal=journal, by=counsellor, editor="bench-draft",
+                                    seq=0, text="Utkast.", event_date=timezone.localdate())
+        browser = self._login(counsellor)
+        browser.defaults["HTTP_HX_REQUEST"] = "true"
+        fields = {"kind": entry.kind, "event_date": entry.event_date.isoformat(),
+                  "editor": "bench-draft"}
+        return [("autosave a draft", "post",
+                 reverse("clients:entry-autosave", args=[entry.public_id]), Autosave(fields),
+                 browser)]
+
+    def _write_plan(self, pages, default_browser):
+        """The pages as the load test replays them: each with the username of the account it
+        was timed as (the load test logs in as that account for real)."""
+        plan = []
+        for label, method, url, data, *who in pages:
+            browser = who[0] if who else default_browser
+            plan.append({
+                "label": label, "method": method, "url": url,
+                "data": None if isinstance(data, Autosave) else data,
+                "autosave": data.fields if isinstance(data, Autosave) else None,
+                "username": browser.bench_username,
+            })
+        Path(self.plan).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.plan, "w", encoding="utf-8") as file:
+            json.dump({"pages": plan}, file, indent=1)
+        self.stdout.write(f"plan for the load test: {self.plan} ({len(plan)} pages)")
+
     @contextmanager
     def _timer(self):
         start = clock.perf_counter()
@@ -147,6 +264,7 @@ class Command(BaseCommand):
 
     def _login(self, user):
         browser = TestClient()
+        browser.bench_username = user.username
         browser.force_login(user)
         device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
         session = browser.session
@@ -186,19 +304,79 @@ class Command(BaseCommand):
         # Written as a journal grows: day by day (a year's entries lie together on disk).
         entries.sort(key=lambda entry: entry.event_date)
         JournalEntry.objects.bulk_create(entries, batch_size=2000)
-        log_rows = int(REFERENCE["access_log"] * scale)
-        AccessLog.objects.bulk_create(
-            (
-                AccessLog(
-                    user=counsellor, client=clients[i % n_clients], kind=AccessKind.READ,
-                    view="clients:client-detail", local_weekday=1, local_hour=10,
-                )
-                for i in range(log_rows)
-            ),
-            batch_size=5000,
-        )
+        log_rows = self.access_log_rows
+        if log_rows is None:
+            log_rows = int(REFERENCE["access_log"] * scale)
+        self._generate_access_log(log_rows, counsellor, clients)
         self._generate_reception(scale, counsellor, clients)
         return counsellor, clients[0]
+
+    def _generate_access_log(self, rows, counsellor, clients):
+        """Ten years of reads, in the order they were written (the ids grow with the time):
+        on working days between 8 and 17, one in fifty in the evening (outside office hours),
+        one in a thousand flagged; spread over the benchmark's staff (once reception
+        has made them) and its clients. On PostgreSQL in one INSERT … SELECT (20 million rows
+        take minutes, not hours); elsewhere row by row."""
+        per_day = max(rows // 3650, 1)
+        if connection.vendor != "postgresql":
+            today = timezone.localdate()
+
+            def read_at(i):
+                day = today - timedelta(days=3650 - i * 3650 // rows)
+                day -= timedelta(days=max(day.isoweekday() - 5, 0))
+                moment = datetime.combine(day, time(21)) if i % 50 == 0 else (
+                    datetime.combine(day, time(8)) + (i % per_day) * timedelta(hours=9) / per_day
+                )
+                return timezone.make_aware(moment)
+
+            AccessLog.objects.bulk_create(
+                (
+                    AccessLog(
+                        at=read_at(i), user=counsellor, client=clients[i % len(clients)],
+                        kind=AccessKind.READ, view="clients:client-detail",
+                        flagged=i % 1000 == 0,
+                    )
+                    for i in range(rows)
+                ),
+                batch_size=5000,
+            )
+            return
+        start, end = settings.OFFICE_HOURS
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO prostenhet_accesslog (
+                    at, local_weekday, local_hour, kind, view, detail, protected_identity,
+                    client_id, user_id, sealed, flagged, off_hours
+                )
+                SELECT at, extract(isodow FROM local), extract(hour FROM local), %(kind)s,
+                       'clients:client-detail', '', false,
+                       (%(clients)s::bigint[])[1 + i %% %(n_clients)s], %(user)s, false,
+                       i %% 1000 = 0,
+                       extract(isodow FROM local) >= 6 OR extract(hour FROM local) < %(start)s
+                       OR extract(hour FROM local) >= %(end)s
+                FROM (
+                    SELECT i, at, at AT TIME ZONE %(zone)s AS local
+                    FROM (
+                        SELECT i, ((day - greatest(extract(isodow FROM day)::int - 5, 0))
+                                   + CASE WHEN i %% 50 = 0 THEN time '21:00'
+                                          ELSE time '08:00'
+                                               + (i %% %(per_day)s) * interval '9 hours'
+                                                 / %(per_day)s END)
+                                  AT TIME ZONE %(zone)s AS at
+                        FROM (
+                            SELECT i, current_date - 3650 + (i * 3650 / %(rows)s)::int AS day
+                            FROM generate_series(0::bigint, %(rows)s - 1) AS i
+                        ) AS days
+                    ) AS times
+                ) AS reads
+                """,
+                {
+                    "kind": AccessKind.READ, "clients": [c.pk for c in clients],
+                    "n_clients": len(clients), "user": counsellor.pk, "start": start,
+                    "end": end, "zone": settings.TIME_ZONE, "per_day": per_day, "rows": rows,
+                },
+            )
 
     def _office_assistant(self, counsellor):
         """The office assistant, with a queue of fifty waiting."""
