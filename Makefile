@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test e2e lint security install lock messages makemessages static check-chromium clean
+.PHONY: run test e2e lint security install lock messages makemessages static check-chromium clean bench restore-drill
 
 # Dependencies are pinned with their hashes in requirements.lock (`make lock` updates it); the
 # project itself is installed on top of them, editable and without resolving anything.
@@ -74,5 +74,25 @@ lint: $(STAMP) security
 security: $(STAMP)
 	$(BIN)/bandit --quiet --severity-level medium --recursive $(BANDIT_PATHS) --exclude '*/migrations/*'
 
+# The page benchmark and a load test of a real server (gunicorn, 2 workers) on PostgreSQL: the
+# reference data set (DESIGN §9) is generated once into a throw-away database, BENCH_DB, which
+# is dropped and made anew (never point it at a database that matters). README: Timings.
+BENCH_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+BENCH_DB ?= prostenhet_bench
+BENCH_SCALE ?= 1
+BENCH_URL = $(patsubst %/postgres,%/$(BENCH_DB),$(BENCH_ADMIN_URL))
+bench: messages
+	psql -q "$(BENCH_ADMIN_URL)" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
+	DATABASE_URL=$(BENCH_URL) $(MANAGE) migrate --noinput --verbosity 0
+	DATABASE_URL=$(BENCH_URL) $(MANAGE) benchmark --scale $(BENCH_SCALE) --requests 15 --keep --plan .bench/plan.json
+	DATABASE_URL=$(BENCH_URL) $(MANAGE) loadtest --plan .bench/plan.json $(LOAD_ARGS)
+
+# The restore drill (docs/deploy.md): demo data in a throw-away database under load, pg_dump of
+# an exported snapshot, pg_restore into a new database, row counts and the newest access-log
+# row compared, the app served from the restore. DRILL_DATABASE_URL: an admin connection
+# (default postgres://postgres@127.0.0.1:5432/postgres); DRILL_ARGS=--keep keeps what it made.
+restore-drill: messages
+	$(BIN)/python deploy/restore_drill.py $(DRILL_ARGS)
+
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts
+	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts .bench
