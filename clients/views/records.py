@@ -607,7 +607,9 @@ def entry_detail(request, entry_id):
 
 def entry_edit(request, entry_id):
     entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
-    if entry.is_signed or entry.author_id != request.user.pk:
+    # The author's save that comes after the entry was signed (in another window) gets the
+    # form back with why, so that the text typed is not lost; it is not saved (save_draft).
+    if entry.author_id != request.user.pk or (entry.is_signed and request.method != "POST"):
         return redirect("clients:entry-detail", entry_id=entry.public_id)
     if (editor := _app_editor(entry.unit, "edit_url_name")) and entry.corrects_id is None:
         return redirect(editor, entry.public_id)

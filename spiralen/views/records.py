@@ -274,7 +274,9 @@ def encounter_edit(request, entry_id):
     entry, client, journal = access.get_entry_or_404(request, entry_id, write=True)
     if entry.unit != UnitCode.SPIRALEN:
         raise Http404
-    if entry.is_signed or entry.author_id != request.user.pk:
+    # The author's save that comes after the encounter was signed (in another window) gets the
+    # form back with why, so that the text typed is not lost; it is not saved (save_encounter).
+    if entry.author_id != request.user.pk or (entry.is_signed and request.method != "POST"):
         return redirect("clients:entry-detail", entry_id=entry.public_id)
     encounter = Encounter.objects.filter(entry=entry).first()
     form = EncounterForm(_post(request), instance=entry, encounter=encounter,

@@ -127,6 +127,16 @@ def test_the_editor_autosaves_a_draft_and_signing_takes_the_samples(login, world
     # A signed encounter's editor sends to the entry's page, which shows the encounter.
     assert browser.get(edit)["Location"] == reverse("clients:entry-detail",
                                                     args=[entry.public_id])
+    # A save from another window that comes after the signing is refused with why, and the
+    # text typed there is given back in the form; the signed encounter is as it was.
+    late = dict(data, text="Skrivet i ett annat fönster.", seq=4)
+    late.pop("sign")
+    response = browser.post(edit, late)
+    assert response.status_code == 200
+    assert "besöket kan inte ändras" in response.content.decode()
+    assert "Skrivet i ett annat fönster." in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.is_signed and "Skrivet i ett annat fönster." not in entry.text
     detail = browser.get(reverse("clients:entry-detail", args=[entry.public_id]))
     html = main_html(detail)
     assert "Provtagning för STI och hiv" in html and "Klamydia" in html
