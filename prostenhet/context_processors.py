@@ -9,7 +9,8 @@ from .navigation import sections_for
 
 def layout(request):
     """What the base layout needs: the demo banner, the user's navigation and its current
-    section, and the CSRF cookie's name for the page's script."""
+    section, the CSRF cookie's name for the page's script, and the fields of a form kept when
+    the session ended (prostenhet/keptforms.py) for the script to put back."""
     user = getattr(request, "user", None)
     sections = sections_for(user) if user and user.is_authenticated else []
     return {
@@ -20,6 +21,7 @@ def layout(request):
         "nav_sections": sections,
         "nav_active": active_section(request, sections),
         "current_path": current_path(request),
+        "kept_form": getattr(request, "kept_form", None),
     }
 
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from . import keptforms
 from .lib.client_ip import client_ip
 from .lib.request_id import new_request_id
 
@@ -107,11 +108,14 @@ class IdleTimeoutMiddleware:
 
     @staticmethod
     def _end(request, message):
+        user = request.user
         logout(request)
         messages.info(request, message)
         if request.htmx:
             return logged_out_fragment(request)
-        return redirect_to_login(request.get_full_path())
+        # A form sent after the session ended is kept for the user to send again.
+        page = keptforms.keep(request, user)
+        return redirect_to_login(page or request.get_full_path())
 
 
 def logged_out_fragment(request):
@@ -176,6 +180,31 @@ class PasswordChangeRequiredMiddleware:
             # An autosave or another fragment: the whole page goes to the password change.
             return HttpResponseClientRedirect(target)
         return redirect_to_login(request.get_full_path(), target)
+
+
+class KeptFormMiddleware:
+    """Gives the first page a user sees once logged in again the form they were sending when
+    their session ended (prostenhet/keptforms.py), as request.kept_form for the layout.
+
+    Runs after the login gates, so that only a user fully logged in (second factor given, no
+    password to replace) takes it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or keptforms.SESSION_KEY not in request.session:
+            return None
+        if settings.TWO_FACTOR_REQUIRED and not user.is_verified():
+            return None
+        if user.must_change_password:
+            return None
+        request.kept_form = keptforms.take(request)
+        return None
 
 
 class NoStoreMiddleware:

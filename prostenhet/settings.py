@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "prostenhet.middleware.SecondFactorMiddleware",
     "prostenhet.middleware.PasswordChangeRequiredMiddleware",
+    "prostenhet.middleware.KeptFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "prostenhet.middleware.AuditlogMiddleware",

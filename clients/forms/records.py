@@ -141,6 +141,9 @@ class ClientForm(forms.ModelForm):
             field = self.fields[quality_field]
             field.required = False
             field.choices = [("", _("Enligt uppgiften"))] + list(Quality.choices)
+            # A new client's too, not the model's default ("Inte efterfrågad"), which would
+            # refuse a typed value until the quality is changed by hand.
+            field.initial = ""
             field.help_text = _(
                 "Lämna \"Enligt uppgiften\" så blir det \"Känd\" när något är ifyllt och "
                 "\"Inte efterfrågad\" annars."

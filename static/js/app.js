@@ -77,6 +77,71 @@
     if (button) window.print();
   });
 
+  // A form the user sent when their session had ended was kept by the server
+  // (prostenhet/keptforms.py); after logging in again, the page it was on gives its fields as
+  // <script id="kept-form" type="application/json">: [[name, value], ...]. They go back into
+  // the form on the page that has most of those names. Nothing is sent: the user checks the
+  // form and sends it again. No events are fired, so that no autosave starts by itself.
+  function keptValues(fields) {
+    var values = {};
+    fields.forEach(function (field) {
+      if (field[0] === "csrfmiddlewaretoken") return;
+      (values[field[0]] = values[field[0]] || []).push(field[1]);
+    });
+    return values;
+  }
+
+  function keptMatches(form, values) {
+    var matches = 0;
+    Object.keys(values).forEach(function (name) {
+      if (form.elements.namedItem(name)) matches++;
+    });
+    return matches;
+  }
+
+  function fillKeptForm(form, values) {
+    var used = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var name = element.name;
+      if (!name || name === "csrfmiddlewaretoken") return;
+      var given = values[name] || [];
+      var type = element.type;
+      if (type === "file" || type === "password" || type === "submit" || type === "button" ||
+          type === "reset" || type === "image") return;
+      if (type === "checkbox" || type === "radio") {
+        // An unticked box is not sent: one the user left unticked is unticked again.
+        element.checked = given.indexOf(element.value) !== -1;
+      } else if (type === "select-multiple") {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.selected = given.indexOf(option.value) !== -1;
+        });
+      } else if (Object.prototype.hasOwnProperty.call(values, name)) {
+        // Fields of one name take the sent values in their order.
+        var index = used[name] || 0;
+        if (index < given.length) element.value = given[index];
+        used[name] = index + 1;
+      }
+    });
+  }
+
+  function restoreKeptForm() {
+    var data = document.getElementById("kept-form");
+    if (!data) return;
+    var values = keptValues(JSON.parse(data.textContent));
+    var best = null;
+    var bestMatches = 0;
+    document.querySelectorAll("form").forEach(function (form) {
+      var matches = keptMatches(form, values);
+      if (matches > bestMatches) {
+        best = form;
+        bestMatches = matches;
+      }
+    });
+    if (best) fillKeptForm(best, values);
+  }
+
+  restoreKeptForm();
+
   // A page restored by Back (if the browser kept it) autosaves again.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-draft-editor]").forEach(function (form) {

@@ -324,3 +324,19 @@ def test_a_counsellor_who_registers_becomes_the_responsible_counsellor(world, lo
     assert login(colleague).get(
         reverse("clients:journal", args=[new.public_id, UnitCode.COUNSELLING])
     ).status_code == 404
+
+
+def test_a_name_typed_into_the_new_form_as_it_stands_is_registered_as_known(world, login):
+    """The qualities start at "Enligt uppgiften", as their help text says; they started at the
+    model's default "Inte efterfrågad", so that a typed name was refused until its quality
+    was changed by hand."""
+    client = login(world.oa)
+    form = client.get(CREATE).context["form"]
+    data = as_post({name: form[name].value() for name in form.fields})
+    data.update(unit=UnitCode.COUNSELLING, alias="Mira", legal_name="Mira Lind")
+    response = client.post(CREATE, data)
+    assert response.status_code == 302, form_errors(response, "legal_name_quality")
+    mira = Client.objects.get(alias="Mira")
+    assert (mira.legal_name_quality, mira.birth_year_quality) == (
+        Quality.KNOWN, Quality.NOT_ASKED
+    )
