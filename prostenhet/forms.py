@@ -1,5 +1,5 @@
 import copy
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -10,6 +10,8 @@ from django.contrib.auth.forms import (
     PasswordChangeForm,
     SetPasswordForm,
 )
+from django.core import validators
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,61 @@ def autocomplete_off(form):
     return form
 
 
+# The dates a form accepts. The unit's records begin long after 1900 and nothing is planned
+# beyond 2100; a date in year 1 or 9999 would be stored and then overflow the date arithmetic
+# of calendars, contracts, placements and weeding (a server error).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def validate_date_in_range(value):
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise forms.ValidationError(
+            _("Ange ett datum mellan %(earliest)s och %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+
+
+class DateField(forms.DateField):
+    """Every form's date field: a date between EARLIEST_DATE and LATEST_DATE."""
+
+    default_validators = [validate_date_in_range]
+
+
+class DateTimeField(forms.DateTimeField):
+    """Every form's date-and-time field: on a day between EARLIEST_DATE and LATEST_DATE."""
+
+    default_validators = [validate_date_in_range]
+
+
+# The largest magnitude any database integer column holds (64 bits).
+INTEGER_LIMIT = 2**63
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing an integer key that no database integer can hold: Django passes it
+    on to the query (an `__in` lookup), where SQLite raises OverflowError (a server error)."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        key_field = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        if isinstance(key_field, models.IntegerField):
+            for pk in value if isinstance(value, list | tuple) else []:
+                try:
+                    too_large = abs(int(pk)) >= INTEGER_LIMIT
+                except (TypeError, ValueError):
+                    continue  # Django's own check refuses it
+                if too_large:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
 def submit_helper(label, *, danger=False):
     helper = FormHelper()
     button = Submit("submit", label)
@@ -49,6 +106,11 @@ def submit_helper(label, *, danger=False):
 class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Django sets the user name's max_length after the field is made, without its
+        # validator: a longer name went on to authenticate() and into django-axes' record of
+        # the failed attempt (varchar(255): a server error on PostgreSQL).
+        username = self.fields["username"]
+        username.validators.append(validators.MaxLengthValidator(username.max_length))
         self.fields["username"].label = _("Användarnamn")
         self.fields["password"].label = _("Lösenord")
         self.helper = submit_helper(_("Logga in"))
@@ -244,8 +306,8 @@ class AccessLogFilterForm(forms.Form):
     staff = forms.ModelChoiceField(
         label=_("Personal"), queryset=User.objects.order_by("username"), required=False
     )
-    date_from = forms.DateField(label=_("Från"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DATE_INPUT)
+    date_from = DateField(label=_("Från"), required=False, widget=DATE_INPUT)
+    date_to = DateField(label=_("Till och med"), required=False, widget=DATE_INPUT)
     outside_office_hours = forms.BooleanField(label=_("Utanför kontorstid"), required=False)
     emergency = forms.BooleanField(label=_("Nödåtkomst"), required=False)
     protected_identity = forms.BooleanField(
@@ -333,8 +395,8 @@ class AliasFilterField(forms.CharField):
 
 
 class AccessLogReviewForm(forms.Form):
-    period_start = forms.DateField(label=_("Granskad period från"), widget=DATE_INPUT)
-    period_end = forms.DateField(label=_("till och med"), widget=DATE_INPUT)
+    period_start = DateField(label=_("Granskad period från"), widget=DATE_INPUT)
+    period_end = DateField(label=_("till och med"), widget=DATE_INPUT)
     comment = forms.CharField(
         label=_("Kommentar"), required=False, max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -351,6 +413,13 @@ class AccessLogReviewForm(forms.Form):
         if start and end and start > end:
             self.add_error("period_end", _("Periodens slut ligger före dess början."))
         return cleaned
+
+
+class StaffSearchForm(forms.Form):
+    """The staff list's search (a GET form). Through a form so that what no name holds (a
+    NUL byte: PostgreSQL refuses the query) is refused, not searched for."""
+
+    q = forms.CharField(required=False, max_length=150)
 
 
 class StatisticsYearForm(forms.Form):

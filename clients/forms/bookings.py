@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateField, autocomplete_off, submit_helper
 from prostenhet.models import User
 
 from .. import access
@@ -57,7 +57,7 @@ class CalendarFilterForm(forms.Form):
         queryset=Room.objects.none(), required=False, label=_("Rum"),
         empty_label=_("Inget rum"),
     )
-    date = forms.DateField(label=_("Datum"), required=False, widget=DATE_INPUT)
+    date = DateField(label=_("Datum"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, staff, rooms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +81,7 @@ def _aware(day, at):
 class _TimeFields(forms.Form):
     """A day, a start time and either an end time or a length."""
 
-    day = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    day = DateField(label=_("Datum"), widget=DATE_INPUT)
     start = forms.TimeField(label=_("Börjar"), widget=TIME_INPUT)
     end = forms.TimeField(label=_("Slutar"), required=False, widget=TIME_INPUT)
     length = forms.TypedChoiceField(

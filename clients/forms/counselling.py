@@ -4,7 +4,7 @@ single sessions, goals and their evaluation, and the session note written from a
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateField, autocomplete_off, submit_helper
 
 from ..models import (
     BookingStatus,
@@ -39,7 +39,7 @@ class ContractForm(forms.Form):
     minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=15, max_value=240,
                                  initial=60)
     room = forms.ModelChoiceField(label=_("Rum"), queryset=Room.objects.none(), required=False)
-    starts_on = forms.DateField(
+    starts_on = DateField(
         label=_("Från"), widget=DATE_INPUT,
         help_text=_("Kontraktet gäller terminen ut (vår: januari–juni, höst: augusti–december)."),
     )

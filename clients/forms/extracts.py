@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateField, autocomplete_off, submit_helper
 
 from ..models import WithholdingReason
 from .records import DATE_INPUT, optional_identity_number
@@ -18,7 +18,7 @@ __all__ = [
 
 
 class ExtractCreateForm(forms.Form):
-    requested_on = forms.DateField(
+    requested_on = DateField(
         label=_("Dag då klienten begärde utdraget"), widget=DATE_INPUT,
         initial=timezone.localdate,
     )

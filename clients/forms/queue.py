@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateField, autocomplete_off, submit_helper
 from prostenhet.models import User
 from prostenhet.roles import Role, UnitCode
 
@@ -29,7 +29,7 @@ class VersionField(forms.IntegerField):
 
 
 class QueueAddForm(forms.Form):
-    added_on = forms.DateField(label=_("Satt i kö"), widget=DATE_INPUT,
+    added_on = DateField(label=_("Satt i kö"), widget=DATE_INPUT,
                                initial=timezone.localdate)
     source = forms.ChoiceField(label=_("Kommer från"), choices=QueueSource.choices)
     language = forms.CharField(label=_("Språk"), max_length=60, required=False)
@@ -91,7 +91,7 @@ class QueueOfferForm(forms.Form):
     minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=15, max_value=240,
                                  initial=60, required=False)
     room = forms.ModelChoiceField(label=_("Rum"), queryset=Room.objects.none(), required=False)
-    starts_on = forms.DateField(
+    starts_on = DateField(
         label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Kontraktet gäller terminen ut (vår: januari–juni, höst: augusti–december)."),
     )

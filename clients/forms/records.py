@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateField, autocomplete_off, submit_helper
 from prostenhet.lib import personnummer
 from prostenhet.lib.text import phone_digits
 from prostenhet.models import User
@@ -276,7 +276,7 @@ class ConsentCreateForm(forms.Form):
 class AssignmentForm(forms.Form):
     counsellor = forms.ModelChoiceField(label=_("Behandlare"), queryset=User.objects.none())
     substitute = forms.BooleanField(label=_("Som ersättare"), required=False)
-    ends_on = forms.DateField(
+    ends_on = DateField(
         label=_("Ersättare till och med"), required=False, widget=DATE_INPUT
     )
 
@@ -352,6 +352,7 @@ class EntryForm(forms.ModelForm):
     class Meta:
         model = JournalEntry
         fields = ["kind", "event_date", "text"]
+        field_classes = {"event_date": DateField}
         widgets = {
             "event_date": DATE_INPUT,
             "text": forms.Textarea(attrs={"rows": 14}),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Gender, Room
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateTimeField, autocomplete_off, submit_helper
 from prostenhet.roles import UnitCode
 
 from ..models import MAX_CALL_MINUTES, CallChannel, CallOutcome, CallTopic, HeardVia
@@ -39,7 +39,7 @@ class CallForm(forms.Form):
     how it ended; a caller code for a repeat anonymous caller, or one of the user's KAST
     clients."""
 
-    occurred_at = forms.DateTimeField(label=_("Tidpunkt"), widget=DATETIME_INPUT)
+    occurred_at = DateTimeField(label=_("Tidpunkt"), widget=DATETIME_INPUT)
     minutes = forms.IntegerField(
         label=_("Längd (minuter)"), min_value=1, max_value=MAX_CALL_MINUTES,
         error_messages={
@@ -158,7 +158,7 @@ class RegisterCallerForm(forms.Form):
 class BookSessionForm(forms.Form):
     """The first session with the counsellor: a time, its length and a KAST room."""
 
-    starts_at = forms.DateTimeField(label=_("Tid"), widget=DATETIME_INPUT)
+    starts_at = DateTimeField(label=_("Tid"), widget=DATETIME_INPUT)
     minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=SESSION_MINUTES[0],
                                  max_value=SESSION_MINUTES[1], initial=60)
     room = forms.ModelChoiceField(label=_("Rum"), queryset=Room.objects.none(), required=False)

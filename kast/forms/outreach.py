@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms.records import DATE_INPUT
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateField, autocomplete_off, submit_helper
 
 from ..models import OutreachKind, OutreachPeriod
 from ..services import MAX_COUNT
@@ -21,7 +21,7 @@ class BuyerOutreachForm(forms.Form):
         initial=OutreachPeriod.SHIFT,
         help_text=_("För en månad räcker ett datum i månaden."),
     )
-    day = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    day = DateField(label=_("Datum"), widget=DATE_INPUT)
     count = forms.IntegerField(
         label=_("Antal"), min_value=0, max_value=MAX_COUNT,
         error_messages={"min_value": _("Antalet kan inte vara negativt."),

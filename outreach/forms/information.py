@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import autocomplete_off
+from prostenhet.forms import DateField, autocomplete_off
 
 from ..models import Audience
 from .shifts import COUNT_ERRORS, DATE_INPUT, StaffField
@@ -15,7 +15,7 @@ __all__ = ["InfoTalkForm"]
 
 
 class InfoTalkForm(forms.Form):
-    date = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    date = DateField(label=_("Datum"), widget=DATE_INPUT)
     audience = forms.ChoiceField(label=_("Målgrupp"), choices=Audience.choices)
     title = forms.CharField(
         label=_("Tillfälle"), required=False, max_length=200,

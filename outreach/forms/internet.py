@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import autocomplete_off
+from prostenhet.forms import DateField, autocomplete_off
 
 from ..models import TemplateLanguage
 from .shifts import DATE_INPUT, StaffField, count_field
@@ -16,7 +16,7 @@ __all__ = ["AddressCheckForm", "EmailTemplateForm", "InternetSessionForm"]
 
 
 class InternetSessionForm(forms.Form):
-    date = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    date = DateField(label=_("Datum"), widget=DATE_INPUT)
     staff = StaffField()
     sites = forms.CharField(
         label=_("Webbplatser"), required=False, max_length=300,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import AgeBand, Client, ConsentMethod, Gender
-from prostenhet.forms import autocomplete_off
+from prostenhet.forms import DateField, ModelMultipleChoiceField, autocomplete_off
 
 from ..models import Area, ContactOutcome, MaterialKind, OfferKind
 from ..services import NICKNAME_MAX, NOTE_MAX, outreach_team
@@ -75,7 +75,7 @@ class StaffField(forms.ModelMultipleChoiceField):
 class ShiftOpenForm(forms.Form):
     """A shift: the day, from and to (a night shift passes midnight), the staff and the areas."""
 
-    date = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    date = DateField(label=_("Datum"), widget=DATE_INPUT)
     starts = forms.TimeField(label=_("Från"), widget=TIME_INPUT)
     ends = forms.TimeField(
         label=_("Till"), widget=TIME_INPUT,
@@ -83,7 +83,7 @@ class ShiftOpenForm(forms.Form):
                     "högst 16 timmar."),
     )
     staff = StaffField()
-    areas = forms.ModelMultipleChoiceField(
+    areas = ModelMultipleChoiceField(
         queryset=Area.objects.filter(active=True), label=_("Områden"), required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Välj bland områdena.")},

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import autocomplete_off
+from prostenhet.forms import DateField, autocomplete_off
 
 from ..models import Authority, SupportKind
 
@@ -24,7 +24,7 @@ class SupportActionForm(forms.Form):
         choices=[("", "—"), *Authority.choices],
         help_text=_("Vid kontakt med en myndighet och när ni följt med till ett möte."),
     )
-    event_date = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    event_date = DateField(label=_("Datum"), widget=DATE_INPUT)
     text = forms.CharField(
         label=_("Vad gjordes"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Kort: vad som gjordes och vad som avtalades. Anteckningen signeras när "

@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from .. import services
 from ..access import get_staff_or_404, staff_admin_required
 from ..exceptions import DomainError
-from ..forms import ConfirmForm, StaffCreateForm, StaffForm, StaffSetPasswordForm
+from ..forms import (
+    ConfirmForm,
+    StaffCreateForm,
+    StaffForm,
+    StaffSearchForm,
+    StaffSetPasswordForm,
+)
 from ..models import User
 
 PAGE_SIZE = 50
@@ -27,7 +33,11 @@ def _post_data(request):
 @staff_admin_required
 def staff_list(request):
     staff = User.objects.with_roles().order_by("username")
-    query = request.GET.get("q", "").strip()
+    search = StaffSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    for error in search.errors.get("q", []):
+        messages.error(request, error)
+        staff = staff.none()
     if query:
         staff = staff.filter(
             Q(username__icontains=query)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import access
 from clients.models import Client, ConsentMethod, Register, Weekday
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateField, autocomplete_off, submit_helper
 from prostenhet.models import User
 
 from ..models import AppointmentType, ExceptionReason
@@ -62,7 +62,7 @@ class _TypeChoiceField(forms.ModelChoiceField):
 class ScheduleForm(forms.Form):
     """Which day (or the week of the day) of the clinic to show. A GET form."""
 
-    date = forms.DateField(label=_("Datum"), required=False, widget=DATE_INPUT)
+    date = DateField(label=_("Datum"), required=False, widget=DATE_INPUT)
     week = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -103,7 +103,7 @@ class FreeTimesForm(forms.Form):
         queryset=Client.objects.none(), to_field_name="public_id", label=_("Klient"),
         error_messages={"invalid_choice": CLIENT_REFUSED},
     )
-    from_day = forms.DateField(label=_("Från datum"), widget=DATE_INPUT)
+    from_day = DateField(label=_("Från datum"), widget=DATE_INPUT)
     staff = _StaffChoiceField(
         queryset=User.objects.none(), to_field_name="public_id", required=False,
         label=_("Kliniker"), empty_label=_("Vem som helst med rätt yrke"),
@@ -153,7 +153,7 @@ class BookSlotForm(forms.Form):
         queryset=Client.objects.none(), to_field_name="public_id", widget=forms.HiddenInput,
         error_messages={"invalid_choice": CLIENT_REFUSED},
     )
-    from_day = forms.DateField(widget=forms.HiddenInput)
+    from_day = DateField(widget=forms.HiddenInput)
     request_token = forms.CharField(widget=forms.HiddenInput, max_length=32)
     slot = forms.CharField(
         max_length=100, required=False, widget=forms.HiddenInput,
@@ -231,8 +231,8 @@ class HoursForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("Veckodag"), choices=Weekday.choices, coerce=int)
     starts = forms.TimeField(label=_("Från"), widget=TIME_INPUT)
     ends = forms.TimeField(label=_("Till"), widget=TIME_INPUT)
-    valid_from = forms.DateField(label=_("Gäller från"), widget=DATE_INPUT)
-    valid_until = forms.DateField(
+    valid_from = DateField(label=_("Gäller från"), widget=DATE_INPUT)
+    valid_until = DateField(
         label=_("Gäller till och med"), required=False, widget=DATE_INPUT,
         help_text=_("Lämna tomt om tiderna gäller tills vidare."),
     )
@@ -255,7 +255,7 @@ class HoursForm(forms.Form):
 class EndHoursForm(forms.Form):
     """The last day weekly hours hold."""
 
-    last_day = forms.DateField(label=_("Sista dagen"), widget=DATE_INPUT)
+    last_day = DateField(label=_("Sista dagen"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -271,8 +271,8 @@ class ExceptionForm(forms.Form):
         label=_("Kliniker"), empty_label=_("Hela mottagningen"),
         error_messages={"invalid_choice": _("Välj en av klinikerna.")},
     )
-    starts_on = forms.DateField(label=_("Från och med"), widget=DATE_INPUT)
-    ends_on = forms.DateField(label=_("Till och med"), widget=DATE_INPUT)
+    starts_on = DateField(label=_("Från och med"), widget=DATE_INPUT)
+    ends_on = DateField(label=_("Till och med"), widget=DATE_INPUT)
     reason = forms.ChoiceField(label=_("Orsak"), choices=ExceptionReason.choices)
     note = forms.CharField(label=_("Kommentar"), required=False, max_length=200)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.forms import EntryForm
 from clients.forms.records import DATE_INPUT
-from prostenhet.forms import autocomplete_off, submit_helper
+from prostenhet.forms import DateField, DateTimeField, autocomplete_off, submit_helper
 
 from ..models import EncounterKind, InformedHow, SampleKind, SampleResult
 
@@ -108,7 +108,7 @@ class SampleResultForm(_SampleForm):
 class SampleInformedForm(_SampleForm):
     how = forms.ChoiceField(label=_("Hur"), choices=InformedHow.choices,
                             widget=forms.RadioSelect)
-    at = forms.DateTimeField(label=_("När"), widget=DATETIME_INPUT)
+    at = DateTimeField(label=_("När"), widget=DATETIME_INPUT)
     plan = forms.CharField(
         label=_("Uppföljningsplan"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -138,7 +138,7 @@ class SamplePlanForm(_SampleForm):
 
 
 class SampleNotifiedForm(_SampleForm):
-    notified_on = forms.DateField(label=_("Anmälan gjord"), widget=DATE_INPUT)
+    notified_on = DateField(label=_("Anmälan gjord"), widget=DATE_INPUT)
     submit_label = _("Registrera anmälan")
 
     def __init__(self, *args, **kwargs):

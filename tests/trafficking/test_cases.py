@@ -303,7 +303,7 @@ def test_registering_a_case_from_the_raid_page(world, login):
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"identified_on": "2999-01-01"}, "framtiden"),
+    ({"identified_on": "2099-01-01"}, "framtiden"),
     ({"birth_year": "2999"}, "framtiden"),
     ({"country_of_origin": "RO", "domestic": "on"}, "Sverige"),
     ({"country_of_origin": "QQ"}, "Välj"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Gender
-from prostenhet.forms import autocomplete_off
+from prostenhet.forms import DateField, autocomplete_off
 
 from ..models import (
     ArrangedBy,
@@ -56,7 +56,7 @@ class CaseForm(forms.Form):
 
     country_of_origin = forms.ChoiceField(label=_("Ursprungsland"), choices=Country.choices,
                                           initial=Country.UNKNOWN)
-    identified_on = forms.DateField(label=_("Identifierad"), widget=DATE_INPUT)
+    identified_on = DateField(label=_("Identifierad"), widget=DATE_INPUT)
     identified_by = forms.ChoiceField(label=_("Hur personen identifierades"),
                                       choices=IdentifiedBy.choices)
     domestic = forms.BooleanField(
@@ -147,7 +147,7 @@ class NewPersonCaseForm(CaseForm):
 
 
 class CloseCaseForm(forms.Form):
-    closed_on = forms.DateField(label=_("Avslutat"), widget=DATE_INPUT)
+    closed_on = DateField(label=_("Avslutat"), widget=DATE_INPUT)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -167,8 +167,8 @@ class PlacementForm(forms.Form):
         help_text=_("Välj anordnaren. Det skyddade boendets adress registreras aldrig."),
         error_messages={"invalid_choice": _("Välj ett av boendena i listan.")},
     )
-    starts_on = forms.DateField(label=_("Från och med"), widget=DATE_INPUT)
-    ends_on = forms.DateField(label=_("Till och med"), widget=DATE_INPUT, required=False,
+    starts_on = DateField(label=_("Från och med"), widget=DATE_INPUT)
+    ends_on = DateField(label=_("Till och med"), widget=DATE_INPUT, required=False,
                               help_text=_("Lämna tomt medan placeringen pågår."))
 
     def __init__(self, *args, **kwargs):
@@ -190,7 +190,7 @@ class PlacementForm(forms.Form):
 
 
 class EndPlacementForm(forms.Form):
-    ends_on = forms.DateField(label=_("Till och med"), widget=DATE_INPUT)
+    ends_on = DateField(label=_("Till och med"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,7 +200,7 @@ class EndPlacementForm(forms.Form):
 
 class ContactForm(forms.Form):
     authority = forms.ChoiceField(label=_("Myndighet"), choices=Authority.choices)
-    date = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    date = DateField(label=_("Datum"), widget=DATE_INPUT)
     purpose = forms.CharField(label=_("Syfte"), max_length=200)
     outcome = forms.CharField(label=_("Resultat"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
@@ -222,7 +222,7 @@ class ContactForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     kind = forms.ChoiceField(label=_("Typ"), choices=DeadlineKind.choices)
-    ends_on = forms.DateField(label=_("Slutar"), widget=DATE_INPUT)
+    ends_on = DateField(label=_("Slutar"), widget=DATE_INPUT)
     note = forms.CharField(label=_("Kommentar"), required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -244,7 +244,7 @@ class DeadlineDoneForm(forms.Form):
 
 class ReturnForm(forms.Form):
     state = forms.ChoiceField(label=_("Status"), choices=ReturnState.choices)
-    date = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    date = DateField(label=_("Datum"), widget=DATE_INPUT)
     country = forms.ChoiceField(label=_("Land"), choices=Country.choices)
     receiving_organisation = forms.CharField(
         label=_("Mottagande organisation"), required=False, max_length=200,

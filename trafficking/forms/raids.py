@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import autocomplete_off
+from prostenhet.forms import DateField, autocomplete_off
 
 from ..models import PlaceKind
 from ..services.raids import team_staff
@@ -29,7 +29,7 @@ class StaffChoiceField(forms.ModelMultipleChoiceField):
 class RaidForm(forms.Form):
     """A raid: date, kind of place, the police's reference, staff present and the counts."""
 
-    date = forms.DateField(label=_("Datum"), widget=DATE_INPUT)
+    date = DateField(label=_("Datum"), widget=DATE_INPUT)
     place_kind = forms.ChoiceField(label=_("Typ av plats"), choices=PlaceKind.choices)
     police_reference = forms.CharField(
         label=_("Polisens referens"), required=False, max_length=60,
