@@ -70,6 +70,21 @@ class DateTimeField(forms.DateTimeField):
 
 # The largest magnitude any database integer column holds (64 bits).
 INTEGER_LIMIT = 2**63
+# A 32-bit integer column's range (versions, save numbers, positions, counts).
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+class IntegerField(forms.IntegerField):
+    """Every form's integer: one a 32-bit integer column holds unless the field says less, so
+    that a number past it (typed, or posted in a hidden field) is refused on the form, not by
+    the database (a server error on PostgreSQL)."""
+
+    def __init__(self, *, max_value=None, min_value=None, **kwargs):
+        super().__init__(
+            max_value=INT32_MAX if max_value is None else max_value,
+            min_value=INT32_MIN if min_value is None else min_value,
+            **kwargs,
+        )
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

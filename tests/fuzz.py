@@ -309,7 +309,9 @@ def explicit_submissions(form):
         (TEXT_KINDS | {"hidden"}, NUL),
         (TEXT_KINDS | {"hidden"}, LONG),
         (TEXT_KINDS, "<script>alert(1)</script>' OR 1=1 -- \u202e😀\x07"),
-        ({"number", "text", "select", "radio", "checkbox"}, "9223372036854775808"),
+        ({"number", "text", "select", "radio", "checkbox", "hidden"}, "9223372036854775808"),
+        # One past a 32-bit integer column (a save number, a version, a position).
+        ({"number", "hidden"}, "2147483648"),
         ({"number"}, "-1"),
         ({"date", "datetime-local", "text"}, "0001-01-01"),
         ({"date", "text"}, "9999-12-31"),

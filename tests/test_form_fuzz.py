@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 import pytest
 from django import forms as django_forms
 from django.contrib.messages import constants as message_levels
+from django.core.validators import MaxValueValidator
 from django.db import transaction
 from django.test import override_settings
 from django.urls import resolve, reverse
@@ -377,3 +378,22 @@ def test_every_form_date_is_bounded():
         with pytest.raises(django_forms.ValidationError):
             field.clean(day)
     assert str(field.clean("2026-02-28")) == "2026-02-28"
+
+
+def test_every_form_integer_fits_a_database_column():
+    """A number past a 32-bit column (a draft's save number posted as 2**31) made PostgreSQL
+    refuse the save (a server error): every form's integers are prostenhet.forms' bounded
+    field (a model form's own fields Django bounds to their column, on PostgreSQL)."""
+    unbounded = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in project_form_classes()
+        for name, form_field in cls.declared_fields.items()
+        if isinstance(form_field, django_forms.IntegerField)
+        and not any(isinstance(v, MaxValueValidator) for v in form_field.validators)
+    ]
+    assert unbounded == []
+    field = base_forms.IntegerField(required=False)
+    for number in ("2147483648", "-2147483649", "9223372036854775808"):
+        with pytest.raises(django_forms.ValidationError):
+            field.clean(number)
+    assert field.clean("2147483647") == 2**31 - 1

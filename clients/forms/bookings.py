@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import DateField, autocomplete_off, submit_helper
+from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
 from prostenhet.models import User
 
 from .. import access
@@ -193,7 +193,7 @@ class BookingForm(_TimeFields):
 class BookingMoveForm(_TimeFields):
     """A new time for a booking; carries the version the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,7 +205,7 @@ class BookingMoveForm(_TimeFields):
 class BookingStatusForm(forms.Form):
     """The confirmation of a cancellation or a no-show; carries the version the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, submit_label, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ single sessions, goals and their evaluation, and the session note written from a
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import DateField, autocomplete_off, submit_helper
+from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
 
 from ..models import (
     BookingStatus,
@@ -36,14 +36,14 @@ class ContractForm(forms.Form):
     start_time = forms.TimeField(
         label=_("Tid"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=15, max_value=240,
+    minutes = IntegerField(label=_("Längd (minuter)"), min_value=15, max_value=240,
                                  initial=60)
     room = forms.ModelChoiceField(label=_("Rum"), queryset=Room.objects.none(), required=False)
     starts_on = DateField(
         label=_("Från"), widget=DATE_INPUT,
         help_text=_("Kontraktet gäller terminen ut (vår: januari–juni, höst: augusti–december)."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, unit, submit_label, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +53,7 @@ class ContractForm(forms.Form):
 
 class ContractEndForm(forms.Form):
     reason = forms.CharField(label=_("Skäl"), max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +71,7 @@ class SessionCancelForm(forms.Form):
             (BookingStatus.CANCELLED_BY_CLIENT, _("Klienten")),
         ],
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +81,7 @@ class SessionCancelForm(forms.Form):
 class VersionConfirmForm(forms.Form):
     """A confirmation that names the version of the row the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, submit_label, danger=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +115,7 @@ class GoalEvaluationForm(forms.Form):
         label=_("Det omformulerade målet"), max_length=500, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

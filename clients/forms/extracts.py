@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import DateField, autocomplete_off, submit_helper
+from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
 
 from ..models import WithholdingReason
 from .records import DATE_INPUT, optional_identity_number
@@ -36,7 +36,7 @@ class ExtractSearchForm(forms.Form):
         help_text=_("Exakt personnummer eller samordningsnummer."),
     )
     alias = forms.CharField(label=_("Alias"), max_length=100, required=False)
-    birth_year = forms.IntegerField(
+    birth_year = IntegerField(
         label=_("Födelseår"), required=False, min_value=1900, max_value=2100
     )
 
@@ -91,7 +91,7 @@ class WithholdForm(forms.Form):
 
 
 class UndoWithholdingForm(forms.Form):
-    withholding = forms.IntegerField(widget=forms.HiddenInput)
+    withholding = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import DateField, autocomplete_off, submit_helper
+from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
 from prostenhet.models import User
 from prostenhet.roles import Role, UnitCode
 
@@ -21,7 +21,7 @@ __all__ = [
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class VersionField(forms.IntegerField):
+class VersionField(IntegerField):
     """The version of the row the form was made from (hidden)."""
 
     def __init__(self, **kwargs):
@@ -51,7 +51,7 @@ class QueueAddForm(forms.Form):
 
 
 class QueueMoveForm(forms.Form):
-    to_place = forms.IntegerField(label=_("Ny plats"), min_value=1,
+    to_place = IntegerField(label=_("Ny plats"), min_value=1,
                                   help_text=_("1 är först i kön."))
     reason = forms.CharField(
         label=_("Skäl"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
@@ -88,7 +88,7 @@ class QueueOfferForm(forms.Form):
         label=_("Tid"), required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=15, max_value=240,
+    minutes = IntegerField(label=_("Längd (minuter)"), min_value=15, max_value=240,
                                  initial=60, required=False)
     room = forms.ModelChoiceField(label=_("Rum"), queryset=Room.objects.none(), required=False)
     starts_on = DateField(

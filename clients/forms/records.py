@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from prostenhet.forms import DateField, autocomplete_off, submit_helper
+from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
 from prostenhet.lib import personnummer
 from prostenhet.lib.text import phone_digits
 from prostenhet.models import User
@@ -199,7 +199,7 @@ class ClientForm(forms.ModelForm):
 
 class ClientCreateForm(ClientForm):
     unit = forms.ChoiceField(label=_("Skriv in i verksamhetsdel"))
-    estimated_age = forms.IntegerField(
+    estimated_age = IntegerField(
         label=_("Uppskattad ålder"), required=False, min_value=0, max_value=120,
         help_text=_("Om födelseåret inte är känt."),
     )
@@ -228,7 +228,7 @@ class ClientCreateForm(ClientForm):
 
 
 class ClientUpdateForm(ClientForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -301,14 +301,14 @@ class EmergencyAccessForm(forms.Form):
         label=_("Skäl"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Skälet sparas och granskas av enhetschefen."),
     )
-    hours = forms.IntegerField(label=_("Antal timmar"), min_value=1, initial=4)
+    hours = IntegerField(label=_("Antal timmar"), min_value=1, initial=4)
 
     def __init__(self, *args, max_hours, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hours"].max_value = max_hours
         self.fields["hours"].initial = max_hours
         self.fields["hours"].validators.append(
-            forms.IntegerField(max_value=max_hours).validators[-1]
+            IntegerField(max_value=max_hours).validators[-1]
         )
         self.helper = submit_helper(_("Öppna nödåtkomst"), danger=True)
         autocomplete_off(self)
@@ -345,9 +345,9 @@ class EntryForm(forms.ModelForm):
     page's script at every save) let the service tell this page's saves from another
     window's; see services.save_draft."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, required=False)
     editor = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
-    seq = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    seq = IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = JournalEntry
@@ -409,7 +409,7 @@ class EntryForm(forms.ModelForm):
 class SignForm(forms.Form):
     """Signing names the version of the draft the author read on the page."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

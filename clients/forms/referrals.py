@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from prostenhet.forms import ConfirmForm, autocomplete_off, submit_helper
+from prostenhet.forms import ConfirmForm, IntegerField, autocomplete_off, submit_helper
 from prostenhet.roles import UnitCode
 
 from ..models import ConsentMethod
@@ -59,7 +59,7 @@ class ReferralAnswerForm(forms.Form):
         label=_("Skäl (om remissen avböjs)"), max_length=300, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,4 +76,4 @@ class ReferralAnswerForm(forms.Form):
 class ReferralConfirmForm(ConfirmForm):
     """A confirmation (withdraw, done) that carries the referral's version."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = IntegerField(widget=forms.HiddenInput, min_value=1)

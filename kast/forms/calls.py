@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Gender, Room
-from prostenhet.forms import DateTimeField, autocomplete_off, submit_helper
+from prostenhet.forms import DateTimeField, IntegerField, autocomplete_off, submit_helper
 from prostenhet.roles import UnitCode
 
 from ..models import MAX_CALL_MINUTES, CallChannel, CallOutcome, CallTopic, HeardVia
@@ -40,7 +40,7 @@ class CallForm(forms.Form):
     clients."""
 
     occurred_at = DateTimeField(label=_("Tidpunkt"), widget=DATETIME_INPUT)
-    minutes = forms.IntegerField(
+    minutes = IntegerField(
         label=_("Längd (minuter)"), min_value=1, max_value=MAX_CALL_MINUTES,
         error_messages={
             "min_value": _("Ett samtal är minst en minut."),
@@ -70,7 +70,7 @@ class CallForm(forms.Form):
         error_messages={"invalid_choice": CLIENT_REFUSED},
         help_text=_("Om den som ringer redan är din klient i KAST."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, clients, submit_label, linked=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,10 +137,10 @@ class RegisterCallerForm(forms.Form):
     known; the referral source is how they heard of KAST unless said otherwise."""
 
     alias = forms.CharField(label=_("Alias"), max_length=100)
-    birth_year = forms.IntegerField(label=_("Födelseår"), required=False, min_value=1900)
+    birth_year = IntegerField(label=_("Födelseår"), required=False, min_value=1900)
     gender = forms.ChoiceField(label=_("Kön"), choices=Gender.choices, initial=Gender.MAN)
     referral_source = forms.ChoiceField(label=_("Hänvisningsväg"), choices=HeardVia.choices)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +159,7 @@ class BookSessionForm(forms.Form):
     """The first session with the counsellor: a time, its length and a KAST room."""
 
     starts_at = DateTimeField(label=_("Tid"), widget=DATETIME_INPUT)
-    minutes = forms.IntegerField(label=_("Längd (minuter)"), min_value=SESSION_MINUTES[0],
+    minutes = IntegerField(label=_("Längd (minuter)"), min_value=SESSION_MINUTES[0],
                                  max_value=SESSION_MINUTES[1], initial=60)
     room = forms.ModelChoiceField(label=_("Rum"), queryset=Room.objects.none(), required=False)
     token = forms.CharField(widget=forms.HiddenInput, max_length=32)
@@ -173,7 +173,7 @@ class BookSessionForm(forms.Form):
 
 class ReferralSourceForm(forms.Form):
     referral_source = forms.ChoiceField(label=_("Hänvisningsväg"), choices=HeardVia.choices)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

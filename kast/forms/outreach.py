@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms.records import DATE_INPUT
-from prostenhet.forms import DateField, autocomplete_off, submit_helper
+from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
 
 from ..models import OutreachKind, OutreachPeriod
 from ..services import MAX_COUNT
@@ -22,7 +22,7 @@ class BuyerOutreachForm(forms.Form):
         help_text=_("För en månad räcker ett datum i månaden."),
     )
     day = DateField(label=_("Datum"), widget=DATE_INPUT)
-    count = forms.IntegerField(
+    count = IntegerField(
         label=_("Antal"), min_value=0, max_value=MAX_COUNT,
         error_messages={"min_value": _("Antalet kan inte vara negativt."),
                         "max_value": _("Antalet är orimligt stort.")},
@@ -31,7 +31,7 @@ class BuyerOutreachForm(forms.Form):
         label=_("Kommentar"), max_length=300, required=False,
         help_text=_("Bara om arbetet, aldrig om enskilda personer."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, submit_label, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import DateField, autocomplete_off
+from prostenhet.forms import DateField, IntegerField, autocomplete_off
 
 from ..models import Audience
 from .shifts import COUNT_ERRORS, DATE_INPUT, StaffField
@@ -21,7 +21,7 @@ class InfoTalkForm(forms.Form):
         label=_("Tillfälle"), required=False, max_length=200,
         help_text=_("Till exempel mottagarens namn eller utbildningens rubrik."),
     )
-    attendees = forms.IntegerField(label=_("Antal deltagare"), min_value=1, max_value=100_000,
+    attendees = IntegerField(label=_("Antal deltagare"), min_value=1, max_value=100_000,
                                    error_messages={**COUNT_ERRORS,
                                                    "min_value": _("Minst en deltagare.")})
     staff = StaffField()

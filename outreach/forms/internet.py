@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import DateField, autocomplete_off
+from prostenhet.forms import DateField, IntegerField, autocomplete_off
 
 from ..models import TemplateLanguage
 from .shifts import DATE_INPUT, StaffField, count_field
@@ -25,7 +25,7 @@ class InternetSessionForm(forms.Form):
     ads_reviewed = count_field(_("Annonser genomgångna"))
     emails_sent = count_field(_("Informationsmejl skickade"))
     replies = count_field(_("Svar"))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, session=None, **kwargs):
         if session is not None:
@@ -63,7 +63,7 @@ class EmailTemplateForm(forms.Form):
     body = forms.CharField(label=_("Text"), max_length=10_000,
                            widget=forms.Textarea(attrs={"rows": 10}))
     active = forms.BooleanField(label=_("Används"), required=False, initial=True)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, template=None, **kwargs):
         if template is not None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import AgeBand, Client, ConsentMethod, Gender
-from prostenhet.forms import DateField, ModelMultipleChoiceField, autocomplete_off
+from prostenhet.forms import DateField, IntegerField, ModelMultipleChoiceField, autocomplete_off
 
 from ..models import Area, ContactOutcome, MaterialKind, OfferKind
 from ..services import NICKNAME_MAX, NOTE_MAX, outreach_team
@@ -44,7 +44,7 @@ PERCEIVED_GENDERS = [
 
 
 def count_field(label):
-    return forms.IntegerField(label=label, min_value=0, max_value=100_000, initial=0,
+    return IntegerField(label=label, min_value=0, max_value=100_000, initial=0,
                               required=False, error_messages=COUNT_ERRORS,
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
@@ -131,7 +131,7 @@ class ShiftReportForm(ShiftOpenForm):
     seen_men = count_field(_("Säljande, män"))
     seen_trans = count_field(_("Säljande, trans/icke-binära"))
     buyers_seen = count_field(_("Köpare"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     submit_label = _("Spara")
 
@@ -289,7 +289,7 @@ class NicknameRegisterForm(forms.Form):
 
     alias = forms.CharField(label=_("Alias"), max_length=100,
                             help_text=_("Vad personen vill kallas. Förifyllt med smeknamnet."))
-    birth_year = forms.IntegerField(label=_("Födelseår"), required=False, min_value=1900,
+    birth_year = IntegerField(label=_("Födelseår"), required=False, min_value=1900,
                                     max_value=2100,
                                     error_messages={"min_value": _("Ange ett rimligt år."),
                                                     "max_value": _("Ange ett rimligt år.")})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import access
 from clients.models import Client, ConsentMethod, Register, Weekday
-from prostenhet.forms import DateField, autocomplete_off, submit_helper
+from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
 from prostenhet.models import User
 
 from ..models import AppointmentType, ExceptionReason
@@ -295,10 +295,10 @@ class AppointmentLengthForm(forms.Form):
     """A new default length for one appointment type (the view gives each type's form its
     own prefix); carries the version the user saw."""
 
-    minutes = forms.IntegerField(
+    minutes = IntegerField(
         label=_("Längd i minuter"), min_value=MIN_MINUTES, max_value=MAX_MINUTES,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.forms import EntryForm
 from clients.forms.records import DATE_INPUT
-from prostenhet.forms import DateField, DateTimeField, autocomplete_off, submit_helper
+from prostenhet.forms import DateField, DateTimeField, IntegerField, autocomplete_off, submit_helper
 
 from ..models import EncounterKind, InformedHow, SampleKind, SampleResult
 
@@ -81,7 +81,7 @@ class EncounterForm(EntryForm):
 class _SampleForm(forms.Form):
     """A sample step names the version of the sample the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
     submit_label = _("Spara")
 
     def __init__(self, *args, sample, **kwargs):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Gender
-from prostenhet.forms import DateField, autocomplete_off
+from prostenhet.forms import DateField, IntegerField, autocomplete_off
 
 from ..models import (
     ArrangedBy,
@@ -63,7 +63,7 @@ class CaseForm(forms.Form):
         label=_("Inhemsk människohandel"), required=False,
         help_text=_("En svensk medborgare som utnyttjats i Sverige."),
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = IntegerField(required=False, widget=forms.HiddenInput)
 
     case_layout = [
         Div(Div("country_of_origin", css_class="col-md-4"),
@@ -113,7 +113,7 @@ class NewPersonCaseForm(CaseForm):
     )
     gender = forms.ChoiceField(label=_("Kön"), choices=Gender.choices,
                                initial=Gender.NOT_STATED)
-    birth_year = forms.IntegerField(
+    birth_year = IntegerField(
         label=_("Födelseår"), required=False, min_value=1900,
         error_messages={"min_value": _("Ange ett rimligt födelseår."),
                         "invalid": _("Ange ett årtal.")},
@@ -148,7 +148,7 @@ class NewPersonCaseForm(CaseForm):
 
 class CloseCaseForm(forms.Form):
     closed_on = DateField(label=_("Avslutat"), widget=DATE_INPUT)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,7 +235,7 @@ class DeadlineForm(forms.Form):
 
 
 class DeadlineDoneForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,7 +251,7 @@ class ReturnForm(forms.Form):
         help_text=_("Organisationen som tar emot personen i landet."),
     )
     arranged_by = forms.ChoiceField(label=_("Resan ordnad av"), choices=ArrangedBy.choices)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

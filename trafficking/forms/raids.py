@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import DateField, autocomplete_off
+from prostenhet.forms import DateField, IntegerField, autocomplete_off
 
 from ..models import PlaceKind
 from ..services.raids import team_staff
@@ -39,16 +39,16 @@ class RaidForm(forms.Form):
         queryset=None, to_field_name="public_id", required=False,
         widget=forms.CheckboxSelectMultiple, label=_("Personal på plats"),
     )
-    persons_met = forms.IntegerField(
+    persons_met = IntegerField(
         label=_("Antal personer som mötts"), min_value=0, max_value=500, initial=0,
         error_messages=COUNT_ERRORS,
     )
-    persons_accepted = forms.IntegerField(
+    persons_accepted = IntegerField(
         label=_("Antal som tackade ja till stöd"), min_value=0, max_value=500, initial=0,
         error_messages=COUNT_ERRORS,
         help_text=_("De som tackar ja registreras som ärenden från tillslagets sida."),
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
