@@ -9,7 +9,6 @@ weights, the accounts' passwords and the TOTP keys; nothing here knows the proje
 """
 
 import hmac
-import itertools
 import json
 import os
 import random
@@ -18,11 +17,15 @@ import struct
 import time
 from hashlib import sha1
 
+import gevent
+import gevent.event
 from locust import HttpUser, constant_throughput, events, task
 
 with open(os.environ["LOAD_PLAN"], encoding="utf-8") as plan_file:
     PLAN = json.load(plan_file)
 USER_RATE = float(os.environ.get("LOAD_USER_RATE", "1"))
+# Seconds measured once every virtual user has logged in (logging in is timed apart).
+DURATION = float(os.environ.get("LOAD_DURATION", "120"))
 LOGIN_URL = PLAN["login_url"]
 OTP_URL = PLAN["otp_url"]
 
@@ -43,13 +46,18 @@ def hidden_csrf(html):
 
 
 class Account:
-    """The TOTP keys of one account, handed out one per virtual user (a code works once per
-    device, so that users logging in at the same second do not refuse each other's)."""
+    """One generated account. Its first virtual user logs in for real (the login page, the
+    password, a TOTP code); the others of the account work in that session, as a person's
+    other tabs do (a TOTP code works once: fifty logins of one account in a minute would
+    refuse each other)."""
 
     def __init__(self, username, spec):
         self.username = username
         self.password = spec["password"]
-        self.keys = itertools.cycle(spec["keys"])
+        self.key = spec["key"]
+        self.cookies = None
+        self.claimed = False
+        self.ready = gevent.event.Event()
 
 
 ACCOUNTS = {name: Account(name, spec) for name, spec in PLAN["accounts"].items()}
@@ -62,26 +70,39 @@ class WorkingDayUser(HttpUser):
     pages = ()
 
     def on_start(self):
-        self.key = next(self.account.keys)
+        account = self.account
+        if account.claimed:
+            account.ready.wait()
+            self.client.cookies.update(account.cookies)  # as set: with their domain
+        else:
+            account.claimed = True
+            self.log_in()
+            account.cookies = self.client.cookies.copy()
+            account.ready.set()
+        # A draft page of its own: its editor token, and its saves numbered from 1.
+        self.editor = secrets.token_hex(16)
+        self.seq = 0
+        _logged_in(self.environment)
+
+    def log_in(self):
         page = self.client.get(LOGIN_URL, name="login")
         response = self.client.post(LOGIN_URL, {
             "username": self.account.username, "password": self.account.password,
             "csrfmiddlewaretoken": hidden_csrf(page.text),
-        }, name="login", headers={"Referer": self.host + LOGIN_URL})
+        }, name="login")
         if OTP_URL in response.url:
             response = self.client.post(OTP_URL, {
-                "token": totp(self.key), "csrfmiddlewaretoken": hidden_csrf(response.text),
-            }, name="login", headers={"Referer": self.host + OTP_URL})
+                "token": totp(self.account.key),
+                "csrfmiddlewaretoken": hidden_csrf(response.text),
+            }, name="login")
         if LOGIN_URL in response.url:
             raise RuntimeError(f"{self.account.username} could not log in")
-        # A draft page of its own: its editor token, and its saves numbered from 1.
-        self.editor = secrets.token_hex(16)
-        self.seq = 0
 
     @task
     def working_day(self):
         page = self.random_page()
-        headers = {"X-CSRFToken": self.client.cookies.get(PLAN["csrf_cookie"], "")}
+        token = next((c.value for c in self.client.cookies if c.name == PLAN["csrf_cookie"]), "")
+        headers = {"X-CSRFToken": token}
         if page["method"] == "get":
             self.client.get(page["url"], name=page["label"])
             return
@@ -114,6 +135,22 @@ for _page in PLAN["pages"]:
         _by_account.setdefault(_page["username"], []).append(_page)
 for _username, _pages in _by_account.items():
     globals()[f"User_{_username.replace('-', '_')}"] = _user_class(_username, _pages)
+
+
+_logins = {"done": 0}
+
+
+def _logged_in(environment):
+    """The measured period begins when the last virtual user has logged in (a morning's
+    logins are not the working day's pace): the figures so far are set aside, and the run
+    ends DURATION seconds later."""
+    _logins["done"] += 1
+    if _logins["done"] == environment.runner.target_user_count:
+        environment.stats.reset_all()
+        if marker := os.environ.get("LOAD_MARKER"):
+            with open(marker, "w", encoding="utf-8") as file:
+                file.write("measuring\n")  # for the server's CPU time over the same period
+        gevent.spawn_later(DURATION, environment.runner.quit)
 
 
 @events.quitting.add_listener

@@ -314,9 +314,9 @@ class Command(BaseCommand):
     def _generate_access_log(self, rows, counsellor, clients):
         """Ten years of reads, in the order they were written (the ids grow with the time):
         on working days between 8 and 17, one in fifty in the evening (outside office hours),
-        one in a thousand flagged; spread over the benchmark's staff (once reception
-        has made them) and its clients. On PostgreSQL in one INSERT … SELECT (20 million rows
-        take minutes, not hours); elsewhere row by row."""
+        one in a thousand flagged; all by the benchmark's counsellor (the heaviest case
+        of the review's filter by staff), over all its clients. On PostgreSQL in one
+        INSERT … SELECT (20 million rows take minutes, not hours); elsewhere row by row."""
         per_day = max(rows // 3650, 1)
         if connection.vendor != "postgresql":
             today = timezone.localdate()

@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+from axes.utils import reset as reset_logins
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -107,7 +108,7 @@ class Command(BaseCommand):
         for page in pages:
             page["weight"] = WEIGHTS.get(page["label"], 1)
         runtime_plan = out / "load-plan.json"
-        accounts = self._prepare_accounts(pages, options["users"])
+        accounts = self._prepare_accounts(pages)
         runtime_plan.touch(mode=0o600)
         runtime_plan.write_text(json.dumps({
             "pages": pages, "accounts": accounts,
@@ -144,9 +145,8 @@ class Command(BaseCommand):
             runtime_plan.unlink(missing_ok=True)
 
     @transaction.atomic
-    def _prepare_accounts(self, pages, users):
-        """A password of this run for each account of the plan, and a TOTP device for each
-        virtual user that may be that account."""
+    def _prepare_accounts(self, pages):
+        """A password of this run and a TOTP device for each account of the plan."""
         accounts = {}
         for username in sorted({page["username"] for page in pages}):
             if not username.startswith("bench-"):
@@ -156,11 +156,10 @@ class Command(BaseCommand):
             user.set_password(password)
             user.must_change_password = False
             user.save()
+            reset_logins(username=username)  # an earlier run's failures lock no one out
             TOTPDevice.objects.filter(user=user, name=TOTP_DEVICE).delete()
-            devices = TOTPDevice.objects.bulk_create(
-                TOTPDevice(user=user, name=TOTP_DEVICE, confirmed=True) for _ in range(users)
-            )
-            accounts[username] = {"password": password, "keys": [d.key for d in devices]}
+            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE, confirmed=True)
+            accounts[username] = {"password": password, "key": device.key}
         return accounts
 
     def _start_server(self, options, out):
@@ -210,24 +209,40 @@ class Command(BaseCommand):
     def _run_locust(self, host, runtime_plan, out, rate, duration, options, server_pid):
         users = options["users"]
         prefix = out / f"load-{int(rate)}"
-        env = {**os.environ, "LOAD_PLAN": str(runtime_plan), "LOAD_USER_RATE": str(rate / users)}
+        env = {
+            **os.environ, "LOAD_PLAN": str(runtime_plan), "LOAD_USER_RATE": str(rate / users),
+            "LOAD_DURATION": str(duration),
+        }
+        # The locustfile measures `duration` seconds from the last login; --run-time only
+        # stops a run whose logins never end.
         command = [
             sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
             "--host", host, "--users", str(users), "--spawn-rate", str(max(users / 10, 1)),
-            "--run-time", f"{duration + 10}s", "--reset-stats", "--csv", str(prefix),
-            "--only-summary", "--loglevel", "WARNING",
+            "--run-time", f"{duration + 300}s", "--csv", str(prefix), "--only-summary",
+            "--loglevel", "WARNING",
         ]
-        before = self._cpu_seconds(server_pid)
-        started = time.monotonic()
-        result = subprocess.run(  # noqa: S603 - fixed arguments  # nosec B603
-            command, env=env, capture_output=True, text=True
+        marker = Path(f"{prefix}.measuring")
+        marker.unlink(missing_ok=True)
+        env["LOAD_MARKER"] = str(marker)
+        log = open(f"{prefix}.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        locust = subprocess.Popen(  # noqa: S603 - fixed arguments  # nosec B603
+            command, env=env, stdout=log, stderr=subprocess.STDOUT
         )
+        before = started = None
+        while locust.poll() is None:
+            if before is None and marker.exists():
+                # The server's CPU time is taken over the measured period only.
+                before, started = self._cpu_seconds(server_pid), time.monotonic()
+            time.sleep(0.2)
+        log.close()
+        if before is None:
+            raise CommandError(f"The virtual users did not all log in: see {prefix}.log.")
         elapsed = time.monotonic() - started
         after = self._cpu_seconds(server_pid)
         if not Path(f"{prefix}_stats.csv").exists():
-            raise CommandError(f"Locust failed:\n{result.stderr[-3000:]}")
+            raise CommandError(f"Locust failed: see {prefix}.log.")
         rows = self._read_stats(f"{prefix}_stats.csv")
-        requests = max(rows["Aggregated"]["count"], 1)
+        requests = max(rows.get("Aggregated", {"count": 0})["count"], 1)
         cpu = {name: (after[name] - before[name]) * 1000 / requests for name in before}
         cpu["busy"] = sum(after[n] - before[n] for n in before) / elapsed / (os.cpu_count() or 1)
         return rows, cpu
@@ -251,28 +266,42 @@ class Command(BaseCommand):
 
     @staticmethod
     def _cpu_seconds(server_pid):
-        """CPU seconds so far of gunicorn (the master, its workers, and the workers it has
-        recycled) and of PostgreSQL's processes, from /proc; the load generator is left out."""
+        """CPU seconds so far of gunicorn and of PostgreSQL, from /proc: each server's main
+        process with its live children, and the CPU of the children it has reaped (recycled
+        workers, closed database connections). The load generator is left out; so is nothing
+        else PostgreSQL does for other databases meanwhile (run it on a quiet machine)."""
         ticks = os.sysconf("SC_CLK_TCK")
 
         def stat(pid):
+            """(name, parent, [utime, stime, cutime, cstime]) of a process."""
             try:
                 text = Path(f"/proc/{pid}/stat").read_text()
             except OSError:
-                return "", []
+                return "", "", [0, 0, 0, 0]
             head, tail = text.rsplit(")", 1)
-            return head.split("(", 1)[1], [int(n) for n in tail.split()[11:15]]
+            fields = tail.split()
+            return head.split("(", 1)[1], fields[1], [int(n) for n in fields[11:15]]
 
-        children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
-        workers = children.read_text().split() if children.exists() else []
-        # utime and stime; for the master also cutime and cstime (its reaped workers).
-        gunicorn = sum(stat(server_pid)[1]) + sum(sum(stat(w)[1][:2]) for w in workers)
-        postgres = 0
-        for path in Path("/proc").glob("[0-9]*"):
-            name, times = stat(path.name)
-            if name.startswith("postgres"):
-                postgres += sum(times[:2])
-        return {"gunicorn": gunicorn / ticks, "postgres": postgres / ticks}
+        def children(pid):
+            path = Path(f"/proc/{pid}/task/{pid}/children")
+            return path.read_text().split() if path.exists() else []
+
+        def tree(pid):
+            own = sum(stat(pid)[2])
+            return own + sum(sum(stat(child)[2][:2]) for child in children(pid))
+
+        postmaster = next(
+            (
+                path.name for path in Path("/proc").glob("[0-9]*")
+                if (process := stat(path.name))[0] == "postgres"
+                and stat(process[1])[0] != "postgres"
+            ),
+            None,
+        )
+        return {
+            "gunicorn": tree(server_pid) / ticks,
+            "postgres": tree(postmaster) / ticks if postmaster else 0.0,
+        }
 
     def _print_pages(self, rate, duration, rows, total):
         self.stdout.write(f"\nat {rate:g} requests/s offered for {duration} s:")
