@@ -80,13 +80,27 @@ def log_search(request, term, *, client=None, flagged=False, registers=None):
 EXTRACT_LIMIT = 5000
 
 
-def access_log_extract(user, client, *, limit=EXTRACT_LIMIT):
+def _client_log(user, client):
+    """The rows of the client and of the duplicates merged into it, as `user` may review
+    them (KAST's sealed rows only for a manager who works in KAST)."""
+    ids = [client.pk, *client.tombstones.values_list("pk", flat=True)]
+    return AccessLog.objects.reviewable_by(user).filter(client_id__in=ids)
+
+
+def access_log_years(user, client):
+    """The years, newest first, in which the client's record was read (as `user` may review
+    the log): an index range per client, however large the log."""
+    return [day.year for day in _client_log(user, client).dates("at", "year", order="DESC")]
+
+
+def access_log_extract(user, client, *, limit=EXTRACT_LIMIT, year=None):
     """The client's access-log extract as `user` may review it: (rows, truncated). Rows are
     the reads of the client and of the duplicates merged into it, oldest first, repeated
-    reads grouped (group_repeated); KAST's sealed rows only for a manager who works in KAST.
-    truncated: there were more than `limit` rows."""
-    rows = AccessLog.objects.reviewable_by(user)
-    ids = [client.pk, *client.tombstones.values_list("pk", flat=True)]
-    rows = rows.filter(client_id__in=ids).select_related("user", "emergency").order_by("at")
+    reads grouped (group_repeated); KAST's sealed rows only for a manager who works in KAST;
+    of one (local) year, or of all. truncated: there were more than `limit` rows."""
+    rows = _client_log(user, client)
+    if year is not None:
+        rows = rows.filter(at__year=year)
+    rows = rows.select_related("user", "emergency").order_by("at")
     fetched = list(rows[: limit + 1])
     return group_repeated(fetched[:limit]), len(fetched) > limit

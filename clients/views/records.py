@@ -892,6 +892,7 @@ def merge_undo(request, merge_id):
 # --- the client's access-log extract ---------------------------------------------------------
 
 EXTRACT_LIMIT = audit.EXTRACT_LIMIT
+ALL_YEARS = "alla"
 
 
 @permission_required("prostenhet.review_access_log", raise_exception=True)
@@ -909,7 +910,17 @@ def access_log_extract(request, public_id):
         request.user
     ):
         raise Http404
-    rows, truncated = audit.access_log_extract(request.user, client, limit=EXTRACT_LIMIT)
+    # One year at a time (the newest with reads first), or all of them (?ar=alla): a record
+    # read for years has thousands of rows, and the log grows with every read.
+    years = audit.access_log_years(request.user, client)
+    chosen = request.GET.get("ar", "")
+    year = None if chosen == ALL_YEARS else next(
+        (y for y in years if str(y) == chosen), years[0] if years else None
+    )
+    rows, truncated = audit.access_log_extract(
+        request.user, client, limit=EXTRACT_LIMIT, year=year
+    )
     return render(request, "clients/access_log_extract.html", {
-        "client": client, "rows": rows, "truncated": truncated,
+        "client": client, "rows": rows, "truncated": truncated, "years": years,
+        "year": year, "all_years": ALL_YEARS,
     })

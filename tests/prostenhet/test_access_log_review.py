@@ -400,3 +400,35 @@ def test_the_office_hours_filter_reads_a_partial_index_newest_first(world):
     assert "accesslog_off_hours_at" in plan, plan
     assert all(not 7 <= timezone.localtime(r.at).hour < 19 or
                timezone.localtime(r.at).isoweekday() >= 6 for r in rows)
+
+
+def test_the_extract_shows_one_year_at_a_time_the_newest_first(world, login):
+    """A record read for years has thousands of rows: the extract shows a year, the newest
+    with reads first, links to the others and to all of them."""
+    for year in (2019, 2024, 2025):
+        row(local(year, 3, 10, 9, 0), world.co, world.anna)
+        row(local(year, 6, 1, 9, 0), world.co, world.anna)
+    newest = AccessLog.objects.filter(client=world.anna).latest("at").at.astimezone(
+        STOCKHOLM
+    ).year
+    browser = login(world.ma)
+    page = browser.get(extract_url(world.anna))
+    years = page.context["years"]
+    assert years[0] == newest and years[-1] == 2019 and 2024 in years
+    assert page.context["year"] == newest
+    assert {r.at.astimezone(STOCKHOLM).year for r in page.context["rows"]} == {newest}
+    html = page.content.decode()
+    assert 'href="?ar=2019"' in html and 'href="?ar=alla"' in html
+    assert f"Utdraget visar {newest}." in html
+    one = browser.get(extract_url(world.anna), {"ar": "2024"})
+    assert [r.at.astimezone(STOCKHOLM).date() for r in one.context["rows"]] == [
+        datetime.date(2024, 3, 10), datetime.date(2024, 6, 1)
+    ]
+    everything = browser.get(extract_url(world.anna), {"ar": "alla"})
+    assert everything.context["year"] is None
+    assert {r.at.astimezone(STOCKHOLM).year for r in everything.context["rows"]} >= {
+        2019, 2024, 2025
+    }
+    assert "Utdraget visar alla år." in everything.content.decode()
+    # A year without reads, or anything else, shows the newest.
+    assert browser.get(extract_url(world.anna), {"ar": "1999"}).context["year"] == newest
