@@ -29,6 +29,10 @@ SESSION_KEY = "kept_form"
 MAX_CHARS = 100_000
 NOT_KEPT = re.compile("password|token|otp", re.IGNORECASE)
 CSRF_FIELD = "csrfmiddlewaretoken"
+# Fields that belong to one load of a page, not to what was written: a draft page's editor
+# token and its saves' numbers (the page after logging in has its own; the old ones would make
+# its saves look like late saves of the old page, and be dropped).
+PAGE_LOAD_FIELDS = {"editor", "seq"}
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -54,20 +58,21 @@ def keep(request, user):
     fields = [
         [name, value]
         for name, values in request.POST.lists()
-        if name != CSRF_FIELD and not NOT_KEPT.search(name)
+        if name != CSRF_FIELD and name not in PAGE_LOAD_FIELDS and not NOT_KEPT.search(name)
         for value in values
     ]
     if not fields or sum(len(name) + len(value) for name, value in fields) > MAX_CHARS:
         return None
     path, page = _page_of(request)
     request.session[SESSION_KEY] = {
-        "path": path, "user": str(user.pk), "saved_at": int(time.time()), "fields": fields,
+        "path": path, "action": request.path, "user": str(user.pk),
+        "saved_at": int(time.time()), "fields": fields,
     }
     return page
 
 
 def take(request):
-    """The fields kept for the logged-in user of `request` on this page, once: a GET of the
+    """The form kept for the logged-in user of `request` on this page ({action, fields}), once: a GET of the
     page the form was on. Any other request but a fragment's (htmx: a panel refreshing itself
     in another tab) takes the kept form out of the session too: another user's (a shared
     computer) is never shown, and one not taken on the first page after logging in is
@@ -87,7 +92,9 @@ def take(request):
         "Du loggades ut innan det du skrev hann sparas. Det står kvar i formuläret nedan – "
         "kontrollera och spara igen."
     ))
-    return kept["fields"]
+    # The script fills only a form that sends to the same address (a page may have a form
+    # per row: another row's must not get this one's fields).
+    return {"action": kept.get("action", kept["path"]), "fields": kept["fields"]}
 
 
 def _is_logged_in_view(path):

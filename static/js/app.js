@@ -79,11 +79,11 @@
 
   // A form the user sent when their session had ended was kept by the server
   // (prostenhet/keptforms.py); after logging in again, the page it was on gives its fields as
-  // <script id="kept-form" type="application/json">: [[name, value], ...]. They go back into
-  // the form on the page that has most of those names. Nothing is sent: the user checks the
+  // <script id="kept-form" type="application/json">: {action, fields: [[name, value], ...]}.
+  // They go back into the form that sends to that address. Nothing is sent: the user checks the
   // form and sends it again. No events are fired, so that no autosave starts by itself.
   function keptValues(fields) {
-    var values = {};
+    var values = Object.create(null);
     fields.forEach(function (field) {
       if (field[0] === "csrfmiddlewaretoken") return;
       (values[field[0]] = values[field[0]] || []).push(field[1]);
@@ -100,7 +100,7 @@
   }
 
   function fillKeptForm(form, values) {
-    var used = {};
+    var used = Object.create(null);
     Array.prototype.forEach.call(form.elements, function (element) {
       var name = element.name;
       if (!name || name === "csrfmiddlewaretoken") return;
@@ -115,7 +115,7 @@
         Array.prototype.forEach.call(element.options, function (option) {
           option.selected = given.indexOf(option.value) !== -1;
         });
-      } else if (Object.prototype.hasOwnProperty.call(values, name)) {
+      } else if (name in values) {
         // Fields of one name take the sent values in their order.
         var index = used[name] || 0;
         if (index < given.length) element.value = given[index];
@@ -124,13 +124,17 @@
     });
   }
 
+  // Only a form that sends to the address the kept one was sent to, and of those the one with
+  // most of its names (a page may have a form per row: another row's never gets these).
   function restoreKeptForm() {
     var data = document.getElementById("kept-form");
     if (!data) return;
-    var values = keptValues(JSON.parse(data.textContent));
+    var kept = JSON.parse(data.textContent);
+    var values = keptValues(kept.fields);
     var best = null;
     var bestMatches = 0;
     document.querySelectorAll("form").forEach(function (form) {
+      if (new URL(form.action, window.location.href).pathname !== kept.action) return;
       var matches = keptMatches(form, values);
       if (matches > bestMatches) {
         best = form;
