@@ -82,6 +82,8 @@ BENCH_DB ?= prostenhet_bench
 BENCH_SCALE ?= 1
 BENCH_URL = $(patsubst %/postgres,%/$(BENCH_DB),$(BENCH_ADMIN_URL))
 bench: messages
+	@test "$(BENCH_URL)" != "$(BENCH_ADMIN_URL)" || { \
+	  echo "BENCH_ADMIN_URL must end in /postgres (the throw-away BENCH_DB takes its place)."; exit 1; }
 	psql -q "$(BENCH_ADMIN_URL)" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
 	DATABASE_URL=$(BENCH_URL) $(MANAGE) migrate --noinput --verbosity 0
 	DATABASE_URL=$(BENCH_URL) $(MANAGE) benchmark --scale $(BENCH_SCALE) --requests 15 --keep --plan .bench/plan.json

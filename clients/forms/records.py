@@ -5,6 +5,7 @@ import secrets
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -307,9 +308,7 @@ class EmergencyAccessForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["hours"].max_value = max_hours
         self.fields["hours"].initial = max_hours
-        self.fields["hours"].validators.append(
-            IntegerField(max_value=max_hours).validators[-1]
-        )
+        self.fields["hours"].validators.append(MaxValueValidator(max_hours))
         self.helper = submit_helper(_("Öppna nödåtkomst"), danger=True)
         autocomplete_off(self)
 

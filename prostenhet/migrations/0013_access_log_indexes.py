@@ -4,7 +4,9 @@ nearly every row (emergency, weeded_client) are indexed where they are not.
 
 The fields' change is stated to Django only: the database merely drops the indexes. (Django
 would also drop and re-add each foreign key's constraint, checking every row of the log again
-under a lock.)"""
+under a lock.) On PostgreSQL the indexes are dropped and built CONCURRENTLY, outside a
+transaction: every page read writes a row to the log, and a plain CREATE INDEX would hold those
+writes for as long as it reads the whole log."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -18,7 +20,47 @@ OLD_INDEXES = [
 ]
 
 
+NEW_INDEXES = [
+    models.Index(
+        condition=models.Q(("emergency__isnull", False)), fields=["emergency", "-at"],
+        name="accesslog_emergency_at",
+    ),
+    models.Index(
+        condition=models.Q(("weeded_client__isnull", False)), fields=["weeded_client"],
+        name="accesslog_weeded_client",
+    ),
+]
+
+
+def concurrently(schema_editor):
+    return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+
+
+def drop_old_indexes(apps, schema_editor):
+    for name in OLD_INDEXES:
+        schema_editor.execute(f'DROP INDEX{concurrently(schema_editor)} IF EXISTS "{name}"')
+
+
+def create_new_indexes(apps, schema_editor):
+    model = apps.get_model("prostenhet", "AccessLog")
+    for index in NEW_INDEXES:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(index.create_sql(model, schema_editor, concurrently=True))
+        else:
+            schema_editor.add_index(model, index)
+
+
+def drop_new_indexes(apps, schema_editor):
+    for index in NEW_INDEXES:
+        schema_editor.execute(
+            f'DROP INDEX{concurrently(schema_editor)} IF EXISTS "{index.name}"'
+        )
+
+
 class Migration(migrations.Migration):
+    # CONCURRENTLY cannot run in a transaction.
+    atomic = False
+
     dependencies = [
         ("clients", "0015_register_extract"),
         ("prostenhet", "0012_cache_table"),
@@ -27,10 +69,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             database_operations=[
-                migrations.RunSQL(
-                    [f'DROP INDEX IF EXISTS "{name}"' for name in OLD_INDEXES],
-                    migrations.RunSQL.noop,
-                ),
+                migrations.RunPython(drop_old_indexes, migrations.RunPython.noop),
             ],
             state_operations=[
                 migrations.AlterField(
@@ -67,18 +106,13 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.AddIndex(
-            model_name="accesslog",
-            index=models.Index(
-                condition=models.Q(("emergency__isnull", False)), fields=["emergency", "-at"],
-                name="accesslog_emergency_at",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="accesslog",
-            index=models.Index(
-                condition=models.Q(("weeded_client__isnull", False)), fields=["weeded_client"],
-                name="accesslog_weeded_client",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunPython(create_new_indexes, drop_new_indexes),
+            ],
+            state_operations=[
+                migrations.AddIndex(model_name="accesslog", index=index)
+                for index in NEW_INDEXES
+            ],
         ),
     ]

@@ -104,7 +104,10 @@ class WorkingDayUser(HttpUser):
         token = next((c.value for c in self.client.cookies if c.name == PLAN["csrf_cookie"]), "")
         headers = {"X-CSRFToken": token}
         if page["method"] == "get":
-            self.client.get(page["url"], name=page["label"])
+            with self.client.get(page["url"], name=page["label"],
+                                 catch_response=True) as response:
+                if LOGIN_URL in response.url:
+                    response.failure("logged out")
             return
         data = dict(page["data"] or {})
         if page["autosave"]:

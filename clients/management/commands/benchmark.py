@@ -195,17 +195,21 @@ class Command(BaseCommand):
         in as its account: to time them again on the data kept (a quiet machine, more rows)."""
         with open(path, encoding="utf-8") as file:
             plan = json.load(file)["pages"]
+        if any(not page["username"].startswith("bench-") for page in plan):
+            raise CommandError("A plan names the benchmark's own accounts (bench-*) only.")
         browsers = {}
         pages = []
         for page in plan:
             username = page["username"]
             if username not in browsers:
                 browsers[username] = self._login(User.objects.get(username=username))
-            data = page["data"]
+            data, browser = page["data"], browsers[username]
             if page["autosave"]:
+                # The draft page's own requests (htmx), from a browser of their own.
                 data = Autosave(page["autosave"])
-                browsers[username].defaults["HTTP_HX_REQUEST"] = "true"
-            pages.append((page["label"], page["method"], page["url"], data, browsers[username]))
+                browser = self._login(User.objects.get(username=username))
+                browser.defaults["HTTP_HX_REQUEST"] = "true"
+            pages.append((page["label"], page["method"], page["url"], data, browser))
         return pages
 
     def _access_log_pages(self, anna):

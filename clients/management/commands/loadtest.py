@@ -109,15 +109,18 @@ class Command(BaseCommand):
             page["weight"] = WEIGHTS.get(page["label"], 1)
         runtime_plan = out / "load-plan.json"
         accounts = self._prepare_accounts(pages)
-        runtime_plan.touch(mode=0o600)
-        runtime_plan.write_text(json.dumps({
-            "pages": pages, "accounts": accounts,
-            "login_url": reverse("account:login"), "otp_url": reverse("account:otp-verify"),
-            "csrf_cookie": "csrftoken",
-        }))
         host = f"http://127.0.0.1:{options['port']}"
-        server = self._start_server(options, out)
+        server = None
         try:
+            # The accounts' passwords and TOTP keys: readable by this user only, and removed
+            # however the run ends.
+            runtime_plan.touch(mode=0o600)
+            runtime_plan.write_text(json.dumps({
+                "pages": pages, "accounts": accounts,
+                "login_url": reverse("account:login"),
+                "otp_url": reverse("account:otp-verify"), "csrf_cookie": "csrftoken",
+            }))
+            server = self._start_server(options, out)
             self._wait_ready(host, server)
             self.stdout.write(
                 f"gunicorn, {options['workers']} workers, on {connection.settings_dict['NAME']};"
@@ -140,9 +143,13 @@ class Command(BaseCommand):
                 summary.append((rate, total, cpu))
             self._print_summary(summary, options["p95_goal"])
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
             runtime_plan.unlink(missing_ok=True)
+            if server is not None:
+                server.send_signal(signal.SIGTERM)
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
 
     @transaction.atomic
     def _prepare_accounts(self, pages):
@@ -229,12 +236,17 @@ class Command(BaseCommand):
             command, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         before = started = None
-        while locust.poll() is None:
-            if before is None and marker.exists():
-                # The server's CPU time is taken over the measured period only.
-                before, started = self._cpu_seconds(server_pid), time.monotonic()
-            time.sleep(0.2)
-        log.close()
+        try:
+            while locust.poll() is None:
+                if before is None and marker.exists():
+                    # The server's CPU time is taken over the measured period only.
+                    before, started = self._cpu_seconds(server_pid), time.monotonic()
+                time.sleep(0.2)
+        finally:
+            if locust.poll() is None:  # interrupted: no Locust is left behind
+                locust.kill()
+                locust.wait()
+            log.close()
         if before is None:
             raise CommandError(f"The virtual users did not all log in: see {prefix}.log.")
         elapsed = time.monotonic() - started
