@@ -73,10 +73,10 @@ def keep(request, user):
 
 def take(request):
     """The form kept for the logged-in user of `request` on this page ({action, fields}),
-    once: a GET of the page the form was on. Any other request but a fragment's (htmx: a panel refreshing itself
-    in another tab) takes the kept form out of the session too: another user's (a shared
-    computer) is never shown, and one not taken on the first page after logging in is
-    dropped. Adds a message that says what happened."""
+    once: a GET of the page the form was on. Any other request but a fragment's (htmx: a
+    panel refreshing itself in another tab) takes the kept form out of the session too:
+    another user's (a shared computer) is never shown, and one not taken on the first page
+    after logging in is dropped. Adds a message that says what happened."""
     if request.htmx:
         return None
     kept = request.session.pop(SESSION_KEY, None)
