@@ -32,13 +32,14 @@ NEW_INDEXES = [
 ]
 
 
-def concurrently(schema_editor):
-    return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+def drop_indexes(schema_editor, names):
+    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+    for name in names:
+        schema_editor.execute(f'DROP INDEX{concurrently} IF EXISTS "{name}"')
 
 
 def drop_old_indexes(apps, schema_editor):
-    for name in OLD_INDEXES:
-        schema_editor.execute(f'DROP INDEX{concurrently(schema_editor)} IF EXISTS "{name}"')
+    drop_indexes(schema_editor, OLD_INDEXES)
 
 
 def create_new_indexes(apps, schema_editor):
@@ -51,10 +52,7 @@ def create_new_indexes(apps, schema_editor):
 
 
 def drop_new_indexes(apps, schema_editor):
-    for index in NEW_INDEXES:
-        schema_editor.execute(
-            f'DROP INDEX{concurrently(schema_editor)} IF EXISTS "{index.name}"'
-        )
+    drop_indexes(schema_editor, [index.name for index in NEW_INDEXES])
 
 
 class Migration(migrations.Migration):
