@@ -10,7 +10,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
+from prostenhet.forms import (
+    DateField,
+    IntegerField,
+    LongSelect,
+    autocomplete_off,
+    submit_helper,
+)
 from prostenhet.models import User
 
 from .. import access
@@ -128,7 +134,8 @@ class BookingForm(_TimeFields):
     room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, label=_("Rum"))
     client = forms.ModelChoiceField(
         queryset=Client.objects.none(), to_field_name="public_id", required=False,
-        label=_("Klient"), help_text=_("Lämna tomt för en tid utan klient (t.ex. ett möte)."),
+        widget=LongSelect, label=_("Klient"),
+        help_text=_("Lämna tomt för en tid utan klient (t.ex. ett möte)."),
         error_messages={"invalid_choice": CLIENT_REFUSED},
     )
     kind = forms.ChoiceField(label=_("Typ"), choices=BookingKind.choices,
@@ -162,9 +169,9 @@ class BookingForm(_TimeFields):
             if not offered:
                 offered.append(("", "—"))
                 offered.extend(
-                    (c.public_id, f"{c.alias} ({c.birth_year})" if c.birth_year else c.alias)
-                    for c in access.visible_clients(user).only("public_id", "alias", "birth_year")
-                    .order_by("alias_folded", "pk")
+                    (public_id, f"{alias} ({birth_year})" if birth_year else alias)
+                    for public_id, alias, birth_year in access.visible_clients(user)
+                    .order_by("alias_folded", "pk").values_list("public_id", "alias", "birth_year")
                 )
             return offered
 

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Gender, Room
-from prostenhet.forms import DateTimeField, IntegerField, autocomplete_off, submit_helper
+from prostenhet.forms import (
+    DateTimeField,
+    IntegerField,
+    LongSelect,
+    autocomplete_off,
+    submit_helper,
+)
 from prostenhet.roles import UnitCode
 
 from ..models import MAX_CALL_MINUTES, CallChannel, CallOutcome, CallTopic, HeardVia
@@ -66,7 +72,7 @@ class CallForm(forms.Form):
                     "samtalen kopplas ihop och följer med om personen blir klient."),
     )
     client = forms.ChoiceField(
-        label=_("KAST-klient"), required=False,
+        label=_("KAST-klient"), required=False, widget=LongSelect,
         error_messages={"invalid_choice": CLIENT_REFUSED},
         help_text=_("Om den som ringer redan är din klient i KAST."),
     )

@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import access
 from clients.models import Client, ConsentMethod, Register, Weekday
-from prostenhet.forms import DateField, IntegerField, autocomplete_off, submit_helper
+from prostenhet.forms import (
+    DateField,
+    IntegerField,
+    LongSelect,
+    autocomplete_off,
+    submit_helper,
+)
 from prostenhet.models import User
 
 from ..models import AppointmentType, ExceptionReason
@@ -82,9 +88,10 @@ def _client_choices(user):
         if not offered:
             offered.append(("", "—"))
             offered.extend(
-                (c.public_id, f"{c.alias} ({c.birth_year})" if c.birth_year else c.alias)
-                for c in access.visible_clients(user).filter(register=Register.MAIN)
-                .only("public_id", "alias", "birth_year").order_by("alias_folded", "pk")
+                (public_id, f"{alias} ({birth_year})" if birth_year else alias)
+                for public_id, alias, birth_year in access.visible_clients(user)
+                .filter(register=Register.MAIN).order_by("alias_folded", "pk")
+                .values_list("public_id", "alias", "birth_year")
             )
         return offered
 
@@ -101,7 +108,7 @@ class FreeTimesForm(forms.Form):
     )
     client = forms.ModelChoiceField(
         queryset=Client.objects.none(), to_field_name="public_id", label=_("Klient"),
-        error_messages={"invalid_choice": CLIENT_REFUSED},
+        widget=LongSelect, error_messages={"invalid_choice": CLIENT_REFUSED},
     )
     from_day = DateField(label=_("Från datum"), widget=DATE_INPUT)
     staff = _StaffChoiceField(
