@@ -12,7 +12,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -269,6 +270,17 @@ class Contact(models.Model):
     @property
     def offered_labels(self):
         return [str(kind.label) for kind in self.offered]
+
+
+def contact_count(field):
+    """An annotation: how many contacts each shift (field "shift") or nickname ("nickname")
+    has, counted by a subquery per row. Lists cut to a page count the page's contacts only,
+    where a join with GROUP BY read every contact ever recorded before the page was cut."""
+    contacts = (
+        Contact.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+        .annotate(count=Count("pk")).values("count")
+    )
+    return Coalesce(Subquery(contacts), 0)
 
 
 # --- coordination ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from ..forms import (
     ShiftOpenForm,
     ShiftReportForm,
 )
-from ..models import Contact, Nickname, Shift, ShiftMaterial
+from ..models import Contact, Nickname, Shift, ShiftMaterial, contact_count
 from .common import form_error, form_page, in_team, post_data, team_required
 
 PAGE_SIZE = 25
@@ -70,7 +70,7 @@ def shift_panel(request):
     if not (user.has_perm("outreach.view_shift") and in_team(user)):
         return None
     recent = list(
-        Shift.objects.annotate(contact_count=Count("contacts"))
+        Shift.objects.annotate(contact_count=contact_count("shift"))
         .order_by("-starts_at", "-pk")[:PANEL_RECENT]
     )
     mine = (Shift.objects.open().filter(staff=user).order_by("-starts_at", "-pk").first())
@@ -81,7 +81,7 @@ def shift_panel(request):
 @team_required("outreach.view_shift")
 def shift_list(request):
     shifts = (
-        Shift.objects.annotate(contact_count=Count("contacts"))
+        Shift.objects.annotate(contact_count=contact_count("shift"))
         .prefetch_related("staff", "areas")
         .order_by("-starts_at", "-pk")
     )
@@ -275,7 +275,7 @@ def nickname_list(request):
     contacts each has."""
     nicknames = (
         Nickname.objects.filter(client__isnull=True)
-        .annotate(contact_count=Count("contacts")).order_by("-last_seen_at", "-pk")
+        .annotate(contact_count=contact_count("nickname")).order_by("-last_seen_at", "-pk")
     )
     page = Paginator(nicknames, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "outreach/shifts/nicknames.html", {

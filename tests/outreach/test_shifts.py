@@ -326,6 +326,24 @@ def test_the_start_panel_shows_the_open_shift_or_start(world, login, shift):
     assert "Starta pass" in page.content.decode()
 
 
+def test_the_lists_count_each_shifts_and_nicknames_contacts(world, login, shift):
+    """The shift list, the start panel and the nicknames count each row's own contacts (a
+    subquery per row of the page), a row without contacts as 0."""
+    day = timezone.localdate() - timedelta(days=3)
+    empty = services.open_shift(starts_at=aware(day, 20), ends_at=aware(day, 23),
+                                staff=[world.ow], by=world.ow)
+    for _ in range(3):
+        services.add_contact(shift, by=world.ow, first_contact=False, nickname="Blondie")
+    services.add_contact(shift, by=world.ow, first_contact=True, nickname="Rödluvan")
+    browser = login(world.ow)
+    listed = browser.get(reverse("outreach:shift-list")).context["page"]
+    assert {row.pk: row.contact_count for row in listed} == {shift.pk: 4, empty.pk: 0}
+    panel = browser.get(reverse("start")).content.decode()
+    assert "4 kontakter" in panel and "0 kontakter" in panel
+    nicknames = browser.get(reverse("outreach:nickname-list")).context["page"]
+    assert {row.name: row.contact_count for row in nicknames} == {"Blondie": 3, "Rödluvan": 1}
+
+
 def test_a_support_action_is_not_a_contact(world, shift):
     """The contacts count only contacts: journal entries are elsewhere."""
     client_services.save_draft(journal=world.olle.journals.get(), by=world.ow, text="x")
