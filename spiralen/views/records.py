@@ -23,6 +23,7 @@ from clients import access, audit
 from clients.models import Booking, EntryKind, EntryState, JournalEntry
 from clients.views.records import autosave_refused, save_draft_from_form
 from prostenhet.exceptions import DomainError
+from prostenhet.models import User
 from prostenhet.roles import UnitCode
 
 from .. import services
@@ -159,6 +160,21 @@ def next_steps(sample):
     return steps
 
 
+SAMPLE_STAFF = ["taken_by", "sent_by", "result_by", "informed_by", "follow_up_by",
+                "notified_by"]
+
+
+def _attach_staff(samples):
+    """Each sample's staff (who took, sent, answered, told, planned and notified), read in one
+    query: select_related of the six joined the users six times, and PostgreSQL spent about
+    30 ms choosing an order for those joins to run a query of less than 1 ms."""
+    ids = {getattr(sample, f"{name}_id") for sample in samples for name in SAMPLE_STAFF}
+    staff = User.objects.in_bulk(ids - {None})
+    for sample in samples:
+        for name in SAMPLE_STAFF:
+            setattr(sample, name, staff.get(getattr(sample, f"{name}_id")))
+
+
 @permission_required("spiralen.view_sample", raise_exception=True)
 def patient(request, client_id):
     """A patient's Spiralen record: the encounters (page by page) and the samples with their
@@ -175,10 +191,9 @@ def patient(request, client_id):
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     samples = list(
         Sample.objects.filter(journal__client=client, journal__unit=UnitCode.SPIRALEN)
-        .select_related("taken_by", "sent_by", "result_by", "informed_by", "follow_up_by",
-                        "notified_by")
         .order_by("-taken_at", "-pk")[: SAMPLE_LIMIT + 1]
     )
+    _attach_staff(samples)
     may_change = request.user.has_perm("spiralen.change_sample") and journal.may_write
     for sample in samples:
         sample.steps = next_steps(sample) if may_change else []

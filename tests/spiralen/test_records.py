@@ -30,6 +30,7 @@ from spiralen.models import (
     SampleState,
 )
 from tests.clients.helpers import main_html
+from tests.factories import UserFactory
 from tests.world import staff
 
 pytestmark = pytest.mark.django_db
@@ -536,6 +537,16 @@ def test_the_patient_page_shows_encounters_and_samples(login, world):
     assert reverse("clients:referral-create", args=[world.anna.public_id]) in html
     assert step_url("sample-notified", sample_of(entry, SampleKind.CHLAMYDIA)) in html
     assert step_url("sample-sent", sample_of(entry, SampleKind.HIV)) in html
+
+
+def test_each_sample_names_who_took_it_and_who_answered(login, world):
+    doctor = UserFactory(role=Role.CLINICIAN, first_name="Doris", last_name="Doktorsson")
+    entry = encounter(world.anna_spiralen, world.cl)
+    sample = services.mark_sent(sample_of(entry, SampleKind.CHLAMYDIA), by=world.cl)
+    services.record_result(sample, result=SampleResult.NEGATIVE, text="", by=doctor)
+    html = main_html(login(world.cl).get(patient_url(world.anna)))
+    row = next(part for part in html.split("<tr") if "Klamydia" in part)
+    assert str(world.cl) in row and "Doris Doktorsson" in row
 
 
 def test_the_generic_journal_shows_each_encounter(login, world):
