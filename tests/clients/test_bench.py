@@ -75,5 +75,10 @@ def test_the_load_test_logs_in_for_real_and_reports_every_page(tmp_path, capsys)
     total = next(line for line in out.splitlines() if line.startswith("all "))
     requests, *_percentiles, errors = total.split("(")[0].split()[1:6]
     assert int(requests) > 0 and errors == "0"
+    # The summary's row at the rate: the workers' own p50/p95, read from gunicorn's access
+    # log over the measured period (a request takes at least a millisecond, p95 >= p50).
+    row = next(line for line in out.splitlines() if line.split()[:1] == ["6"])
+    in_worker_p50, in_worker_p95 = (int(n) for n in row.split()[-1].split("/"))
+    assert 0 < in_worker_p50 <= in_worker_p95
     # The runtime plan with the accounts' passwords is gone.
     assert not (tmp_path / "load-plan.json").exists()

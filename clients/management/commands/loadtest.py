@@ -18,6 +18,7 @@ that matters (it refuses accounts not named bench-*).
 import csv
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess  # starts gunicorn and Locust, with fixed argument lists  # nosec B404
@@ -231,6 +232,7 @@ class Command(BaseCommand):
             "--run-time", f"{duration + 300}s", "--csv", str(prefix), "--only-summary",
             "--loglevel", "WARNING",
         ]
+        access_log = out / "access.log"
         marker = Path(f"{prefix}.measuring")
         marker.unlink(missing_ok=True)
         env["LOAD_MARKER"] = str(marker)
@@ -244,6 +246,7 @@ class Command(BaseCommand):
                 if before is None and marker.exists():
                     # The server's CPU time is taken over the measured period only.
                     before, started = self._cpu_seconds(server_pid), time.monotonic()
+                    logged_from = access_log.stat().st_size
                 time.sleep(0.2)
         finally:
             if locust.poll() is None:  # interrupted: no Locust is left behind
@@ -260,6 +263,7 @@ class Command(BaseCommand):
         requests = max(rows.get("Aggregated", {"count": 0})["count"], 1)
         cpu = {name: (after[name] - before[name]) * 1000 / requests for name in before}
         cpu["busy"] = sum(after[n] - before[n] for n in before) / elapsed / (os.cpu_count() or 1)
+        cpu["server"] = self._server_times(access_log, logged_from)
         return rows, cpu
 
     @staticmethod
@@ -278,6 +282,18 @@ class Command(BaseCommand):
                         "p99": number(row["99%"]),
                     }
         return rows
+
+    @staticmethod
+    def _server_times(access_log, offset):
+        """p50 and p95 of the time gunicorn's workers spent on each request of the measured
+        period (its access log's "<n>ms"): what Locust measures less the time a request waits
+        for a free worker and the load generator's own delays."""
+        with open(access_log, "rb") as file:
+            file.seek(offset)
+            times = sorted(int(ms) for ms in re.findall(rb" (\d+)ms rid=", file.read()))
+        if not times:
+            return {"p50": 0, "p95": 0}
+        return {"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)]}
 
     @staticmethod
     def _cpu_seconds(server_pid):
@@ -336,14 +352,16 @@ class Command(BaseCommand):
     def _print_summary(self, summary, goal):
         self.stdout.write(
             f"\n{'offered/s':>9} {'served/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-            f"{'errors':>6} {'app CPU ms/req':>14} {'db CPU ms/req':>13} {'CPU busy':>8}"
+            f"{'errors':>6} {'app CPU ms/req':>14} {'db CPU ms/req':>13} {'CPU busy':>8} "
+            f"{'in worker p50/p95 ms':>20}"
         )
         best = None
         for rate, total, cpu in sorted(summary, key=lambda item: item[0]):
             self.stdout.write(
                 f"{rate:>9g} {total['rps']:>8.1f} {total['p50']:>7.0f} {total['p95']:>7.0f} "
                 f"{total['p99']:>7.0f} {total['failures']:>6} {cpu['gunicorn']:>14.1f} "
-                f"{cpu['postgres']:>13.1f} {cpu['busy']:>8.0%}"
+                f"{cpu['postgres']:>13.1f} {cpu['busy']:>8.0%} "
+                f"{cpu['server']['p50']:>11}/{cpu['server']['p95']}"
             )
             if total["p95"] < goal and not total["failures"] and (best is None or rate > best):
                 best = rate
