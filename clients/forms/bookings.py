@@ -28,6 +28,7 @@ __all__ = [
     "BookingStatusForm",
     "CalendarFilterForm",
     "bookable_staff",
+    "client_choices",
 ]
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -123,6 +124,25 @@ class _TimeFields(forms.Form):
         )
 
 
+def client_choices(clients):
+    """The choices of a client picker: "—", then each of `clients` (a queryset of those the
+    user may book for) as its alias and birth year, by alias. A callable: the clients are
+    read when the form is shown (not when a POST is only validated), and once."""
+    offered = []
+
+    def choices():
+        if not offered:
+            offered.append(("", "—"))
+            offered.extend(
+                (public_id, f"{alias} ({birth_year})" if birth_year else alias)
+                for public_id, alias, birth_year in clients.order_by("alias_folded", "pk")
+                .values_list("public_id", "alias", "birth_year")
+            )
+        return offered
+
+    return choices
+
+
 class BookingForm(_TimeFields):
     """A new booking. request_token is made when the form is shown and sent back hidden: the
     service books once per token, so a double click or a resubmitted form books once."""
@@ -162,20 +182,7 @@ class BookingForm(_TimeFields):
         # message; only the visible ones are offered.
         client_field = self.fields["client"]
         client_field.queryset = Client.objects.current()
-        offered = []
-
-        def visible_choices():
-            # Read when the form is shown (not when a POST is only validated), and once.
-            if not offered:
-                offered.append(("", "—"))
-                offered.extend(
-                    (public_id, f"{alias} ({birth_year})" if birth_year else alias)
-                    for public_id, alias, birth_year in access.visible_clients(user)
-                    .order_by("alias_folded", "pk").values_list("public_id", "alias", "birth_year")
-                )
-            return offered
-
-        client_field.choices = visible_choices
+        client_field.choices = client_choices(access.visible_clients(user))
         self.fields["request_token"].initial = secrets.token_hex(16)
         self.helper = FormHelper()
         self.helper.layout = Layout(

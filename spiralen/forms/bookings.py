@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clients import access
+from clients.forms.bookings import client_choices
 from clients.models import Client, ConsentMethod, Register, Weekday
 from prostenhet.forms import (
     DateField,
@@ -80,24 +81,6 @@ class ScheduleForm(forms.Form):
         self.helper.add_input(Submit("", _("Visa"), css_class="btn btn-primary mb-3"))
 
 
-def _client_choices(user):
-    """The clients the user may book for (the main register), read once when shown."""
-    offered = []
-
-    def choices():
-        if not offered:
-            offered.append(("", "—"))
-            offered.extend(
-                (public_id, f"{alias} ({birth_year})" if birth_year else alias)
-                for public_id, alias, birth_year in access.visible_clients(user)
-                .filter(register=Register.MAIN).order_by("alias_folded", "pk")
-                .values_list("public_id", "alias", "birth_year")
-            )
-        return offered
-
-    return choices
-
-
 class FreeTimesForm(forms.Form):
     """Step 1 of a booking: what, for whom, from which day, and (optionally) with whom.
     A GET form: the query holds opaque ids only."""
@@ -122,7 +105,7 @@ class FreeTimesForm(forms.Form):
         self.fields["from_day"].initial = timezone.localdate()
         client_field = self.fields["client"]
         client_field.queryset = access.visible_clients(user).filter(register=Register.MAIN)
-        client_field.choices = _client_choices(user)
+        client_field.choices = client_choices(client_field.queryset)
         self.fields["staff"].queryset = clinic_staff()
         self.helper = FormHelper()
         self.helper.form_method = "get"
