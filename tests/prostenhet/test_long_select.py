@@ -3,7 +3,6 @@ pickers list every client a user may book for."""
 
 import pytest
 from django import forms
-from django.db import connection
 from django.test.html import parse_html
 
 from prostenhet.forms import LongSelect
@@ -54,11 +53,3 @@ def test_a_bound_form_keeps_the_posted_choice():
     form = Form(data={"client": "a1"})
     assert '<option value="a1" selected>' in str(form["client"])
 
-
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
-def test_postgresql_compiles_no_query_just_in_time():
-    # A page's short queries paid more for JIT compiling than for running (settings.py).
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == "off"

@@ -1,10 +1,14 @@
-"""Production mode (DEBUG off): refuses a missing key, and `check --deploy` is clean."""
+"""Production mode (DEBUG off): refuses a missing key, and `check --deploy` is clean; the
+database connections' options."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_KEY = "k" * 10 + "Zq8#mP2$vL9!xR4&nT7*wB1^cF6(hJ3)yD5@gS0%uK" + "abcdefghij"
@@ -87,3 +91,12 @@ def test_production_defaults_are_safe():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == SAFE_PRODUCTION_DEFAULTS
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+def test_postgresql_compiles_no_query_just_in_time():
+    # A page's short queries paid more for JIT compiling than for running (settings.py).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
