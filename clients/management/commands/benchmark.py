@@ -318,10 +318,16 @@ class Command(BaseCommand):
         """The planner's statistics, as autovacuum keeps them on a live database: it cannot
         see the rows of the open transaction, and ANALYZE in it can. Without them every query
         of the generating services was planned for the empty tables the transaction began
-        with (scale 10 enrolled four clients a second after the first hour)."""
+        with (scale 10 enrolled four clients a second after the first hour). The project's
+        tables only: a bare ANALYZE also analyses the cluster's shared catalogs, whose locks
+        the open transaction then holds to its end, and a benchmark generating into another
+        database waited for them (its own ANALYZE) until the first one committed."""
         if connection.vendor == "postgresql":
+            tables = connection.introspection.django_table_names(only_existing=True)
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute(
+                    "ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables)
+                )
 
     def _generate_access_log(self, rows, counsellor, clients):
         """Ten years of reads, in the order they were written (the ids grow with the time):
