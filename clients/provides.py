@@ -163,6 +163,7 @@ VIEW_LABELS = {
     "clients:calendar-day": _("Dagkalender"),
     "clients:calendar-week": _("Veckokalender"),
     "clients:booking-create": _("Ny bokning"),
+    "clients:booking-client-options": _("Ny bokning, sök klient"),
     "clients:booking-move": _("Flytta bokning"),
     "clients:booking-status": _("Avbokning eller utebliven"),
 }

@@ -56,6 +56,7 @@ SECTIONS = [
 VIEW_LABELS = {
     "spiralen:schedule": _("Spiralen, mottagningens tider"),
     "spiralen:book": _("Spiralen, boka tid"),
+    "spiralen:book-client-options": _("Spiralen, boka tid, sök klient"),
     "spiralen:hours": _("Mottagningstider"),
     "spiralen:hours-create": _("Ny mottagningstid"),
     "spiralen:hours-end": _("Avsluta mottagningstid"),

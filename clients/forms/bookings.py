@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prostenhet.forms import (
     DateField,
     IntegerField,
-    LongSelect,
     autocomplete_off,
     submit_helper,
 )
@@ -21,6 +21,7 @@ from prostenhet.models import User
 
 from .. import access
 from ..models import BookingKind, Client, Room
+from .pickers import ClientPicker, use_client_picker
 
 __all__ = [
     "BookingForm",
@@ -28,7 +29,6 @@ __all__ = [
     "BookingStatusForm",
     "CalendarFilterForm",
     "bookable_staff",
-    "client_choices",
 ]
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -124,25 +124,6 @@ class _TimeFields(forms.Form):
         )
 
 
-def client_choices(clients):
-    """The choices of a client picker: "—", then each of `clients` (a queryset of those the
-    user may book for) as its alias and birth year, by alias. A callable: the clients are
-    read when the form is shown (not when a POST is only validated), and once."""
-    offered = []
-
-    def choices():
-        if not offered:
-            offered.append(("", "—"))
-            offered.extend(
-                (public_id, f"{alias} ({birth_year})" if birth_year else alias)
-                for public_id, alias, birth_year in clients.order_by("alias_folded", "pk")
-                .values_list("public_id", "alias", "birth_year")
-            )
-        return offered
-
-    return choices
-
-
 class BookingForm(_TimeFields):
     """A new booking. request_token is made when the form is shown and sent back hidden: the
     service books once per token, so a double click or a resubmitted form books once."""
@@ -154,7 +135,7 @@ class BookingForm(_TimeFields):
     room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, label=_("Rum"))
     client = forms.ModelChoiceField(
         queryset=Client.objects.none(), to_field_name="public_id", required=False,
-        widget=LongSelect, label=_("Klient"),
+        widget=ClientPicker, label=_("Klient"),
         help_text=_("Lämna tomt för en tid utan klient (t.ex. ett möte)."),
         error_messages={"invalid_choice": CLIENT_REFUSED},
     )
@@ -182,7 +163,8 @@ class BookingForm(_TimeFields):
         # message; only the visible ones are offered.
         client_field = self.fields["client"]
         client_field.queryset = Client.objects.current()
-        client_field.choices = client_choices(access.visible_clients(user))
+        use_client_picker(client_field, access.visible_clients(user),
+                          reverse("clients:booking-client-options"))
         self.fields["request_token"].initial = secrets.token_hex(16)
         self.helper = FormHelper()
         self.helper.layout = Layout(

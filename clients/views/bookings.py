@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from prostenhet.exceptions import DomainError
 
@@ -35,6 +36,7 @@ from ..forms import (
     bookable_staff,
 )
 from ..models import Booking, BookingKind, BookingStatus, Room
+from .pickers import client_options_response
 
 # The form fields the services' error fields stand for.
 FORM_FIELDS = {"starts_at": "start", "ends_at": "end", "staff": "staff", "room": "room"}
@@ -268,6 +270,14 @@ def calendar_week(request):
 # --- booking, moving, status -----------------------------------------------------------------
 
 
+@require_GET
+@permission_required("clients.add_booking", raise_exception=True)
+def booking_client_options(request):
+    """The new booking's client picker: the clients the user may book for whose alias begins
+    with what was typed (pickers.client_options_response)."""
+    return client_options_response(request, access.visible_clients(request.user))
+
+
 @permission_required("clients.add_booking", raise_exception=True)
 def booking_create(request):
     """A new booking. The form's one-time token makes a double click or a resubmitted form
@@ -383,6 +393,7 @@ urlpatterns = [
     path("kalender/", calendar_day, name="calendar-day"),
     path("kalender/vecka/", calendar_week, name="calendar-week"),
     path("bokning/ny/", booking_create, name="booking-create"),
+    path("bokning/ny/klienter/", booking_client_options, name="booking-client-options"),
     path("bokning/<uuid:booking_id>/flytta/", booking_move, name="booking-move"),
     path("bokning/<uuid:booking_id>/<slug:action>/", booking_status, name="booking-status"),
 ]

@@ -8,17 +8,17 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clients import access
-from clients.forms.bookings import client_choices
+from clients.forms.pickers import ClientPicker, use_client_picker
 from clients.models import Client, ConsentMethod, Register, Weekday
 from prostenhet.forms import (
     DateField,
     IntegerField,
-    LongSelect,
     autocomplete_off,
     submit_helper,
 )
@@ -91,7 +91,7 @@ class FreeTimesForm(forms.Form):
     )
     client = forms.ModelChoiceField(
         queryset=Client.objects.none(), to_field_name="public_id", label=_("Klient"),
-        widget=LongSelect, error_messages={"invalid_choice": CLIENT_REFUSED},
+        widget=ClientPicker, error_messages={"invalid_choice": CLIENT_REFUSED},
     )
     from_day = DateField(label=_("Från datum"), widget=DATE_INPUT)
     staff = _StaffChoiceField(
@@ -100,12 +100,19 @@ class FreeTimesForm(forms.Form):
         error_messages={"invalid_choice": _("Välj en av klinikerna.")},
     )
 
+    @staticmethod
+    def bookable_clients(user):
+        """Whom the user may book a clinic visit for: the clients of the main register in
+        sight."""
+        return access.visible_clients(user).filter(register=Register.MAIN)
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from_day"].initial = timezone.localdate()
         client_field = self.fields["client"]
-        client_field.queryset = access.visible_clients(user).filter(register=Register.MAIN)
-        client_field.choices = client_choices(client_field.queryset)
+        client_field.queryset = self.bookable_clients(user)
+        use_client_picker(client_field, client_field.queryset,
+                          reverse("spiralen:book-client-options"))
         self.fields["staff"].queryset = clinic_staff()
         self.helper = FormHelper()
         self.helper.form_method = "get"

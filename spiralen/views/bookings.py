@@ -19,9 +19,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from clients import access
-from clients.models import BookingStatus
+from clients.models import BookingStatus, Register
+from clients.views.pickers import client_options_response
 from prostenhet.exceptions import DomainError
 from prostenhet.forms import ConfirmForm
 from prostenhet.roles import UnitCode
@@ -222,6 +224,16 @@ def _free_time(free):
         "time": f"{start:%H:%M}–{timezone.localtime(free.ends_at):%H:%M}",
         "staff": staff_label(free.staff),
     }
+
+
+@require_GET
+@permission_required("spiralen.add_appointment", raise_exception=True)
+def book_client_options(request):
+    """The booking's client picker: the clients of the main register the user may book for
+    whose alias begins with what was typed (clients' client_options_response)."""
+    return client_options_response(
+        request, FreeTimesForm.bookable_clients(request.user), registers=[Register.MAIN]
+    )
 
 
 @permission_required("spiralen.add_appointment", raise_exception=True)
@@ -451,6 +463,7 @@ def appointment_types(request):
 urlpatterns = [
     path("mottagning/", schedule, name="schedule"),
     path("boka/", book, name="book"),
+    path("boka/klienter/", book_client_options, name="book-client-options"),
     path("mottagningstider/", hours, name="hours"),
     path("mottagningstider/ny/", hours_create, name="hours-create"),
     path("mottagningstider/<int:pk>/avsluta/", hours_end, name="hours-end"),

@@ -70,6 +70,56 @@
     if (seq) seq.value = String(nextSeq(form));
   }, true);
 
+  // A client picker (clients/forms/pickers.py): what is typed in its search field
+  // (input[data-client-search]) is sent, after a pause in the typing, to the address it
+  // names, and the options that come back replace those of its select. The field has no name:
+  // it is not sent with the form, and Enter in it searches instead of sending the form.
+  var searchTimers = new WeakMap();
+
+  function searchClients(input) {
+    var select = document.getElementById(input.getAttribute("data-client-select"));
+    var status = document.getElementById(input.id + "_status");
+    if (!select) return;
+    var url = new URL(input.getAttribute("data-client-search"), window.location.href);
+    var typed = input.value;
+    url.searchParams.set("q", typed.trim());
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (response) {
+        // Redirected (to the login page, the session having ended) is a failure too.
+        if (!response.ok || response.redirected) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        if (input.value !== typed) return;  // a newer search is on its way
+        select.innerHTML = html;
+        select.value = "";
+        if (status) status.textContent = select.options.length ? select.options[0].text : "";
+      })
+      .catch(function () {
+        if (status) status.textContent = input.getAttribute("data-client-search-failed");
+        input.setCustomValidity(input.getAttribute("data-client-search-failed"));
+        input.reportValidity();
+        input.setCustomValidity("");
+      });
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-client-search]")) return;
+    clearTimeout(searchTimers.get(input));
+    searchTimers.set(input, setTimeout(function () { searchClients(input); }, 250));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.matches || !input.matches("input[data-client-search]")) {
+      return;
+    }
+    event.preventDefault();
+    clearTimeout(searchTimers.get(input));
+    searchClients(input);
+  });
+
   // A print button (button[data-print]) opens the browser's print dialog; the page is laid
   // out for paper (the navigation is not printed).
   document.addEventListener("click", function (event) {
