@@ -154,6 +154,7 @@ def generate(scale, *, clients, login):
          reverse("spiralen:patient", args=[patient.public_id]), None, clinician_browser),
         ("clinic schedule, today", "get", reverse("spiralen:schedule"), None,
          clinician_browser),
+        ("book: the form", "get", reverse("spiralen:book"), None, clinician_browser),
         ("book: first free times", "get", reverse("spiralen:book") + "?" + "&".join([
             f"type={types[0].pk}", f"client={patient.public_id}",
         ]), None, clinician_browser),

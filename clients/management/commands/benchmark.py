@@ -158,6 +158,9 @@ class Command(BaseCommand):
             ("start (office assistant: today)", "get", reverse("start"), None, assistant),
             ("today panel refresh", "get", reverse("clients:reception-today"), None, assistant),
             ("queue", "get", reverse("clients:queue"), None, assistant),
+            # Its client picker lists a hundred of the clients, not all (clients/forms/pickers).
+            ("new booking (office assistant)", "get", reverse("clients:booking-create"), None,
+             assistant),
             *app_pages,
             *self._access_log_pages(anna),
             *self._draft_pages(counsellor, anna),
