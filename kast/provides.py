@@ -64,6 +64,7 @@ SECTIONS = [
 VIEW_LABELS = {
     "kast:call-list": _("KAST, samtal"),
     "kast:call-create": _("KAST, nytt samtal"),
+    "kast:call-client-options": _("KAST, nytt samtal, sök klient"),
     "kast:call-detail": _("KAST, samtal"),
     "kast:call-edit": _("KAST, ändra samtal"),
     "kast:call-register": _("KAST, registrera uppringare"),

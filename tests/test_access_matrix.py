@@ -217,6 +217,7 @@ MATRIX = {
     # answer 403 to everyone else, its records 404, whether they exist or not.
     "kast:call-list": only({}, 403),
     "kast:call-create": only({}, 403),
+    "kast:call-client-options": only({}, 403),
     "kast:client-list": only({}, 403),
     "kast:outreach-list": only({}, 403),
     "kast:outreach-create": only({}, 403),

@@ -1,4 +1,5 @@
-"""The client picker of the booking forms (reception's and Spiralen's): every client a user may
+"""The client picker of the booking forms (reception's and Spiralen's) and KAST's call form:
+every client a user may
 book for is 6,000 in the reference data and ten times that in a few more years, too many to
 list in a page (6,000 options were 450 kB and 85 ms a page). The select lists the first
 PICKER_SIZE by alias, and the chosen client; a search field above it (static/js/app.js) asks
@@ -29,10 +30,12 @@ def _public_id(value):
         return None
 
 
-def client_options(clients, text="", selected=None):
+def client_options(clients, text="", selected=None, *, birth_year=True):
     """Up to PICKER_SIZE of `clients` (a Client queryset: those the user may pick) whose alias
     begins with `text` (folded: "åsa" finds "Åsa"), by alias, as (public id, label); the one
-    `selected` names as well when it is one of `clients`. And whether more than those match."""
+    `selected` names as well when it is one of `clients`. And whether more than those match.
+    birth_year: whether a label gives the birth year after the alias (KAST's give the alias
+    only)."""
     rows = clients.alias_prefix(text) if text.strip() else clients
     found = list(
         rows.order_by("alias_folded", "pk").values_list("public_id", "alias", "birth_year")
@@ -45,7 +48,10 @@ def client_options(clients, text="", selected=None):
         found[:0] = clients.filter(public_id=chosen).values_list(
             "public_id", "alias", "birth_year"
         )
-    return [(str(public_id), _label(alias, year)) for public_id, alias, year in found], more
+    return [
+        (str(public_id), _label(alias, year if birth_year else None))
+        for public_id, alias, year in found
+    ], more
 
 
 class ClientPicker(LongSelect):
@@ -57,10 +63,12 @@ class ClientPicker(LongSelect):
         self.clients = None
         self.search_url = ""
         self.empty_label = "—"
+        self.birth_year = True
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = next(iter(self.format_value(value)), "")
-        options, more = client_options(self.clients, selected=selected)
+        options, more = client_options(self.clients, selected=selected,
+                                       birth_year=self.birth_year)
         self.choices = [("", self.empty_label), *options]
         select = super().render(name, value, attrs, renderer)
         select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
@@ -83,7 +91,7 @@ class ClientPicker(LongSelect):
         )
 
 
-def use_client_picker(field, clients, search_url, empty_label="—"):
+def use_client_picker(field, clients, search_url, *, empty_label="—", birth_year=True):
     """Set which `clients` a field's ClientPicker lists and where it searches them."""
     widget = field.widget
     if not isinstance(widget, ClientPicker):
@@ -91,3 +99,4 @@ def use_client_picker(field, clients, search_url, empty_label="—"):
     widget.clients = clients
     widget.search_url = search_url
     widget.empty_label = empty_label
+    widget.birth_year = birth_year

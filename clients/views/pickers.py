@@ -1,8 +1,9 @@
 """The options of a client picker (clients/forms/pickers.py): the clients whose alias begins
 with what was typed, as <option>s for the picker's select. Each form's own view answers for
 it, with its permission and its clients (bookings.booking_client_options, Spiralen's
-book_client_options). Aliases and birth years only, as the picker showed them: no read of a
-record; a search for something typed is logged as the client list's searches are."""
+book_client_options, KAST's call_client_options). Aliases (and birth years), as the picker
+showed them: no read of a record; a search for something typed is logged as the client
+list's searches are."""
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,12 +16,12 @@ from ..forms.pickers import PICKER_SIZE, client_options
 MAX_SEARCH = 100
 
 
-def client_options_response(request, clients, *, registers=None):
+def client_options_response(request, clients, *, registers=None, birth_year=True):
     """The options of `clients` (those the user may pick) that match the search, and a first,
     empty one that says how many. registers: those `clients` are in, when not all the user
     sees (audit.log_search)."""
     text = request.GET.get("q", "")[:MAX_SEARCH]
-    options, more = client_options(clients, text)
+    options, more = client_options(clients, text, birth_year=birth_year)
     if text.strip():
         audit.log_search(request, text, registers=registers)
     if more:

@@ -8,14 +8,15 @@ from datetime import timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Gender, Room
+from clients.forms.pickers import ClientPicker, use_client_picker
+from clients.models import Client, Gender, Room
 from prostenhet.forms import (
     DateTimeField,
     IntegerField,
-    LongSelect,
     autocomplete_off,
     submit_helper,
 )
@@ -71,9 +72,9 @@ class CallForm(forms.Form):
         help_text=_("För den som ringer igen anonymt, till exempel \"Uppringare 17\": "
                     "samtalen kopplas ihop och följer med om personen blir klient."),
     )
-    client = forms.ChoiceField(
-        label=_("KAST-klient"), required=False, widget=LongSelect,
-        error_messages={"invalid_choice": CLIENT_REFUSED},
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(), to_field_name="public_id", label=_("KAST-klient"),
+        required=False, widget=ClientPicker, error_messages={"invalid_choice": CLIENT_REFUSED},
         help_text=_("Om den som ringer redan är din klient i KAST."),
     )
     version = IntegerField(widget=forms.HiddenInput, required=False)
@@ -81,14 +82,14 @@ class CallForm(forms.Form):
     def __init__(self, *args, clients, submit_label, linked=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["heard_via"].choices = _blank(HeardVia.choices)
-        self._clients = {str(c.public_id): c for c in clients}
         if linked is not None:
             # A call already linked to its client stays that client's.
             del self.fields["client"]
         else:
-            self.fields["client"].choices = _blank(
-                [(key, c.alias) for key, c in self._clients.items()], _("Anonym")
-            )
+            self.fields["client"].queryset = clients
+            use_client_picker(self.fields["client"], clients,
+                              reverse("kast:call-client-options"), empty_label=_("Anonym"),
+                              birth_year=False)
         self.helper = submit_helper(submit_label)
         autocomplete_off(self)
 
@@ -97,14 +98,6 @@ class CallForm(forms.Form):
         if occurred_at > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError(_("Samtalet kan inte ha ägt rum i framtiden."))
         return occurred_at
-
-    def clean_client(self):
-        key = self.cleaned_data.get("client")
-        if not key:
-            return None
-        if key not in self._clients:
-            raise forms.ValidationError(CLIENT_REFUSED)
-        return self._clients[key]
 
     def call_fields(self):
         data = self.cleaned_data

@@ -20,9 +20,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from clients import audit
+from clients.models import Register
 from clients.services import UnderAgeError
+from clients.views.pickers import client_options_response
 from prostenhet.exceptions import DomainError
 
 from .. import services
@@ -32,7 +35,6 @@ from ..models import CallOutcome
 PAGE_SIZE = 25
 PANEL_LIMIT = 5
 HISTORY_LIMIT = 20
-CLIENT_CHOICES_LIMIT = 300
 
 
 def kast_page(perm):
@@ -78,11 +80,6 @@ def _call_or_404(request, call_id):
     if call is None:
         raise Http404
     return call
-
-
-def _client_choices(user):
-    return list(services.kast_clients(user).order_by("alias_folded", "pk")
-                [:CLIENT_CHOICES_LIMIT])
 
 
 # --- the start panel ---------------------------------------------------------------------------
@@ -135,7 +132,8 @@ def call_list(request):
 @kast_page("kast.add_call")
 def call_create(request):
     form = CallForm(
-        _post(request), clients=_client_choices(request.user), submit_label=_("Spara samtalet"),
+        _post(request), clients=services.kast_clients(request.user),
+        submit_label=_("Spara samtalet"),
         initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
     if form.is_valid():
@@ -147,6 +145,15 @@ def call_create(request):
             messages.success(request, _("Samtalet är sparat."))
             return redirect("kast:call-detail", call_id=call.public_id)
     return render(request, "kast/calls/form.html", {"form": form, "call": None})
+
+
+@require_GET
+@kast_page("kast.add_call")
+def call_client_options(request):
+    """The call form's client picker: the user's KAST clients whose alias begins with what
+    was typed (clients' client_options_response; a search in KAST's register)."""
+    return client_options_response(request, services.kast_clients(request.user),
+                                   registers=[Register.KAST], birth_year=False)
 
 
 @kast_record("kast.view_call")
@@ -186,7 +193,7 @@ def call_edit(request, call_id):
         "topics": call.topics, "outcome": call.outcome, "caller_code": call.caller_code,
         "version": call.version,
     }
-    form = CallForm(_post(request), clients=_client_choices(request.user),
+    form = CallForm(_post(request), clients=services.kast_clients(request.user),
                     linked=call.client, initial=initial, submit_label=_("Spara ändringen"))
     if form.is_valid():
         try:
@@ -274,6 +281,7 @@ def call_book(request, call_id):
 urlpatterns = [
     path("samtal/", call_list, name="call-list"),
     path("samtal/nytt/", call_create, name="call-create"),
+    path("samtal/nytt/klienter/", call_client_options, name="call-client-options"),
     path("samtal/<uuid:call_id>/", call_detail, name="call-detail"),
     path("samtal/<uuid:call_id>/andra/", call_edit, name="call-edit"),
     path("samtal/<uuid:call_id>/registrera/", call_register, name="call-register"),

@@ -234,3 +234,45 @@ def test_read_log_rows(world, login):
         row = AccessLog.objects.order_by("-pk").first()
         assert row.client_id == world.karl.pk and row.user_id == world.kco.pk, name
         assert row.sealed, name
+
+
+# --- the call form's client picker -------------------------------------------------------------
+
+
+def test_the_call_forms_picker_finds_the_counsellors_own_clients_by_alias(world, login):
+    """The form lists the KAST counsellor's clients by alias (the first hundred); its search
+    finds them by the beginning of the alias, never anyone else's, and is logged sealed."""
+    from .helpers import second_kast_counsellor
+
+    browser = login(world.kco)
+    form = browser.get(reverse("kast:call-create")).content.decode()
+    found = browser.get(reverse("kast:call-client-options"), {"q": "kar"}).content.decode()
+    other = login(second_kast_counsellor()).get(
+        reverse("kast:call-client-options"), {"q": "kar"}
+    ).content.decode()
+    anna = browser.get(reverse("kast:call-client-options"), {"q": "ann"}).content.decode()
+
+    assert f'<option value="{world.karl.public_id}">Karl</option>' in form
+    assert 'data-client-search="' + reverse("kast:call-client-options") in form
+    assert f'<option value="{world.karl.public_id}">Karl</option>' in found
+    assert str(world.karl.public_id) not in other
+    assert str(world.anna.public_id) not in anna
+    search = AccessLog.objects.filter(view="kast:call-client-options").order_by("pk").first()
+    assert (search.user, search.detail, search.sealed) == (world.kco, "kar", True)
+
+
+def test_a_call_is_linked_to_the_client_picked(world, login):
+    response = login(world.kco).post(
+        reverse("kast:call-create"), call_data(client=str(world.karl.public_id))
+    )
+    assert response.status_code == 302
+    assert Call.objects.get().client == world.karl
+
+
+def test_the_pickers_search_runs_few_queries(world, login, django_assert_max_num_queries):
+    browser = login(world.kco)
+    browser.get(reverse("kast:call-client-options"), {"q": "k"})
+    with django_assert_max_num_queries(12):
+        assert browser.get(
+            reverse("kast:call-client-options"), {"q": "k"}
+        ).status_code == 200
