@@ -9,12 +9,13 @@ receiver below), so a discarded draft leaves nothing. A sample then moves taken 
 gets a follow-up plan and, for a notifiable disease, the notification recorded. The follow-up
 list gathers what waits, in a fixed number of queries."""
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -382,34 +383,55 @@ def follow_up(user, *, today=None, limit=100):
     """The samples that wait for something, in journals the user may read: results not
     received after SPIRALEN_RESULT_DAYS[kind] days, results the patient has not been told of
     after SPIRALEN_INFORM_DAYS days, positive results without a follow-up plan, and positive
-    results of notifiable diseases whose notification is not recorded. Five queries (one per
-    category and the counts), however many samples there are."""
+    results of notifiable diseases whose notification is not recorded.
+
+    Two queries, however many samples there are: the waiting ones (each condition is
+    indexed, so the clinic's whole history is never read), as their id, dates and
+    categories, through the journals' access filter once; then the listed ones, by id. (A
+    query per category repeated the access filter, which reads every grant of the clinic's
+    journals: five times 30 ms at ten times the reference data.)"""
     today = today or timezone.localdate()
     result = FollowUp(today=today)
     if not user.has_perm("spiralen.view_sample"):
         return result
     samples = access.in_readable_journals(user, Sample.objects.all(), journal_field="journal")
     conditions = follow_up_conditions(today)
-    # Only the rows of some category are counted (each condition is indexed): the counts
-    # never read the clinic's whole history.
     waiting = Q(pk__in=[])
     for condition in conditions.values():
         waiting |= condition
-    result.counts = samples.filter(waiting).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    flags = {
+        f"in_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+        for name, condition in conditions.items()
+    }
+    rows = list(
+        samples.filter(waiting).annotate(**flags).order_by()
+        .values("pk", "taken_at", "result_at", *flags)
     )
-    for name, condition in conditions.items():
-        if not result.counts[name]:
-            continue
-        rows = list(
-            samples.filter(condition).select_related("journal__client")
-            # The list shows the patient's alias, the sample and where it stands.
-            .only(*LISTED_FIELDS)
-            .order_by(*ORDER[name])[:limit]
-        )
-        for sample in rows:
+    listed = {}
+    for name in conditions:
+        members = [row for row in rows if row[f"in_{name}"]]
+        result.counts[name] = len(members)
+        date_field = ORDER[name][0]
+        # As PostgreSQL orders them: the oldest first, a missing date last, then by id.
+        members.sort(key=lambda row, f=date_field: (row[f] is None, row[f] or 0, row["pk"]))
+        listed[name] = [row["pk"] for row in members[:limit]]
+    wanted = {pk for pks in listed.values() for pk in pks}
+    found = {
+        sample.pk: sample
+        for sample in Sample.objects.filter(pk__in=wanted).select_related("journal__client")
+        # The list shows the patient's alias, the sample and where it stands.
+        .only(*LISTED_FIELDS)
+    } if wanted else {}
+    for name, pks in listed.items():
+        shown = []
+        for pk in pks:
+            if pk not in found:  # weeded between the two queries
+                continue
+            # One object per listing: a sample in two categories gets its own days in each.
+            sample = copy.copy(found[pk])
             sample.patient = sample.journal.client
             since = sample.taken_at if name == "overdue" else sample.result_at
             sample.days = (today - timezone.localdate(since)).days if since else None
-        setattr(result, name, rows)
+            shown.append(sample)
+        setattr(result, name, shown)
     return result

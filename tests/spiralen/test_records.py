@@ -608,6 +608,31 @@ def test_the_follow_up_list_stays_within_its_bound(login, world):
     assert len(listed.overdue) == 100 and listed.counts["overdue"] > 3000
 
 
+def test_the_follow_up_list_is_two_queries_the_longest_waiting_first_and_cut_at_its_limit(
+    world, django_assert_num_queries
+):
+    many_samples(world, 9)  # three of each state, all taken 60 days ago
+    waiting = list(Sample.objects.filter(
+        state__in=[SampleState.TAKEN, SampleState.SENT],
+        taken_at__lt=timezone.now() - timedelta(days=30),
+    ).order_by("pk"))
+    # The last one has waited longest; the others tie on the day and go by id.
+    Sample.objects.filter(pk=waiting[-1].pk).update(
+        taken_at=timezone.now() - timedelta(days=90)
+    )
+    services.follow_up(world.cl)  # the user's permissions are read once
+
+    with django_assert_num_queries(3):  # the emergency-access check, the waiting, the listed
+        listed = services.follow_up(world.cl, limit=4)
+
+    assert [s.pk for s in listed.overdue] == [waiting[-1].pk] + [s.pk for s in waiting[:3]]
+    assert listed.counts["overdue"] == 6 and listed.overdue[0].days == 90
+    assert listed.overdue[0].patient == world.anna
+    # A positive result is in two categories, listed in both.
+    assert len(listed.without_plan) == len(listed.to_notify) == 3
+    assert listed.counts == {"overdue": 6, "uninformed": 3, "without_plan": 3, "to_notify": 3}
+
+
 def test_the_patient_page_is_bounded(login, world):
     browser = login(world.cl)
     many_samples(world, 5)
