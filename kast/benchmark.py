@@ -88,6 +88,7 @@ def generate(scale, *, clients, login):
     return [
         ("start (KAST counsellor: calls)", "get", reverse("start"), None, browser),
         ("KAST call list", "get", reverse("kast:call-list"), None, browser),
+        ("KAST new call", "get", reverse("kast:call-create"), None, browser),
         ("KAST call list, one caller", "get",
          reverse("kast:call-list") + "?code=Uppringare+3", None, browser),
         ("KAST call", "get", reverse("kast:call-detail", args=[call.public_id]), None, browser),

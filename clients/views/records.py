@@ -17,6 +17,7 @@ from prostenhet import pdf, registry, retention
 from prostenhet.exceptions import DomainError
 from prostenhet.forms import ConfirmForm
 from prostenhet.lib import personnummer, searches
+from prostenhet.lib.paging import open_page
 from prostenhet.roles import UnitCode
 
 from .. import access, audit, services
@@ -121,7 +122,8 @@ def client_search(request):
         })
     if request.GET.get("s"):
         messages.info(request, _("Sökningen finns inte längre. Sök igen."))
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    # No count of every client (60,000 took 90 ms): "Sida 3", and the search for the rest.
+    page = open_page(clients, request.GET.get("page"), PAGE_SIZE)
     return render(request, "clients/client_search.html", {
         "form": form, "results": _with_own_units(request.user, page), "page": page,
     })

@@ -4,7 +4,6 @@ screens, linked from here) and the referral source's editor. Only the client's a
 counsellors see them (clients.access); everyone else gets 404 for a client's URL."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Min, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from clients import access, audit
 from clients.models import Booking, BookingKind, Register
 from prostenhet.exceptions import DomainError
+from prostenhet.lib.paging import open_page
 from prostenhet.roles import UnitCode
 
 from .. import services
@@ -42,7 +42,8 @@ def client_list(request):
         .annotate(calls=Count("kast_calls"), next_session=Subquery(_next_session()))
         .order_by("alias_folded", "pk")
     )
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    # No count of every client and their calls: "Sida 3" (prostenhet.lib.paging).
+    page = open_page(clients, request.GET.get("page"), PAGE_SIZE)
     return render(request, "kast/clients/list.html", {"page": page})
 
 

@@ -22,6 +22,7 @@ from clients.models import Register
 from clients.services import DuplicateClientError
 from prostenhet.exceptions import DomainError
 from prostenhet.lib import searches
+from prostenhet.lib.paging import open_page
 
 from .. import services
 from ..forms import (
@@ -277,7 +278,8 @@ def nickname_list(request):
         Nickname.objects.filter(client__isnull=True)
         .annotate(contact_count=contact_count("nickname")).order_by("-last_seen_at", "-pk")
     )
-    page = Paginator(nicknames, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The nicknames grow with the years: no count of them all (prostenhet.lib.paging).
+    page = open_page(nicknames, request.GET.get("page"), PAGE_SIZE)
     return render(request, "outreach/shifts/nicknames.html", {
         "page": page,
         "can_register": request.user.has_perm("outreach.change_nickname")

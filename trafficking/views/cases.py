@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from clients import access, audit
 from prostenhet.exceptions import DomainError
+from prostenhet.lib.paging import open_page
 from prostenhet.roles import UnitCode
 
 from .. import services
@@ -96,7 +96,8 @@ def case_list(request):
         "-opened_on", "-pk")
     if not show_all:
         cases = cases.filter(closed_on__isnull=True)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The cases grow with the years: no count of them all (prostenhet.lib.paging).
+    page = open_page(cases, request.GET.get("page"), PAGE_SIZE)
     return render(request, "trafficking/case_list.html", {"page": page, "show_all": show_all})
 
 
