@@ -22,7 +22,15 @@ from django.utils.translation import ngettext
 
 from clients import access
 from clients import services as clients_services
-from clients.models import Booking, BookingKind, ConsentMethod, Referral, Register, Weekday
+from clients.models import (
+    Booking,
+    BookingKind,
+    Client,
+    ConsentMethod,
+    Referral,
+    Register,
+    Weekday,
+)
 from prostenhet.exceptions import DomainError
 from prostenhet.models import User
 from prostenhet.roles import Profession, Role, UnitCode
@@ -307,6 +315,10 @@ def book_appointment(*, appointment_type, staff, starts_at, client, by,
 
     referral = None
     units = access.user_units(by)
+    # Under the client's lock (enroll takes it too): of two bookings at once for someone who
+    # is not yet a patient, the second sees the first's enrolment and referral, and is told
+    # that the time was taken, not that the client is already enrolled.
+    Client.objects.select_for_update().filter(pk=client.pk).values_list("pk").get()
     enrolled = set(client.enrollments.active().values_list("unit", flat=True))
     if (UnitCode.SPIRALEN not in units and UnitCode.OUTREACH in units
             and UnitCode.OUTREACH in enrolled):
