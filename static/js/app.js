@@ -93,6 +93,10 @@
         if (input.value !== typed) return;  // a newer search is on its way
         select.innerHTML = html;
         select.value = "";
+        // The first option now says how many matched; the hint about the first hundred of
+        // the whole list no longer holds.
+        var hint = document.getElementById(input.id + "_hint");
+        if (hint) hint.hidden = true;
         if (status) status.textContent = select.options.length ? select.options[0].text : "";
       })
       .catch(function () {

@@ -42,12 +42,15 @@ def test_the_office_assistant_finds_a_client_beyond_the_list_and_books(page, scr
     expect(picker.locator("option")).to_have_count(PICKER_SIZE + 1)
     expect(picker.locator(f'option[value="{zelda.public_id}"]')).to_have_count(0)
 
+    expect(page.get_by_text("sök för att hitta fler")).to_be_visible()
+
     search = page.get_by_label("Sök på alias")
     search.fill("zel")
     search.press("Enter")
     expect(picker.locator("option")).to_have_count(2)
     expect(picker.locator("option").first).to_have_text("— 1 träff —")
     assert page.url.endswith("/bokning/ny/")  # Enter searched: nothing was sent
+    expect(page.get_by_text("sök för att hitta fler")).to_be_hidden()
     screenshot(page, "client-picker-search")
 
     picker.select_option(label="Zelda")
