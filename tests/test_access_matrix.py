@@ -166,7 +166,7 @@ MATRIX = {
     "clients:calendar-day": only({MA: 403, SA: 403}, 200),
     "clients:calendar-week": only({MA: 403, SA: 403}, 200),
     "clients:booking-create": only({MA: 403, SA: 403}, 200),
-    "clients:booking-client-options": only({MA: 403, SA: 403}, 200),
+    "clients:booking-client-options": only({MA: 403, SA: 403}, 405),
     "clients:booking-move": only({OA: 200, CO: 200}, 403),
     "clients:booking-status": only({OA: 200, CO: 200}, 403),
     # Spiralen. The office assistant and the outreach worker book the clinic's times and see
@@ -175,7 +175,7 @@ MATRIX = {
     # patient record (Anna's, signed by the clinician) is theirs alone.
     "spiralen:schedule": only({OA: 200, OW: 200, CL: 200}, 403),
     "spiralen:book": only({OA: 200, OW: 200, CL: 200}, 403),
-    "spiralen:book-client-options": only({OA: 200, OW: 200, CL: 200}, 403),
+    "spiralen:book-client-options": only({OA: 405, OW: 405, CL: 405}, 403),
     "spiralen:hours": only({OA: 200, OW: 200, CL: 200}, 403),
     "spiralen:hours-create": only({CL: 200}, 403),
     "spiralen:hours-end": only({CL: 200}, 403),

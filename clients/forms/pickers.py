@@ -1,11 +1,10 @@
 """The client picker of the booking forms (reception's and Spiralen's) and KAST's call form:
-every client a user may
-book for is 6,000 in the reference data and ten times that in a few more years, too many to
-list in a page (6,000 options were 450 kB and 85 ms a page). The select lists the first
-PICKER_SIZE by alias, and the chosen client; a search field above it (static/js/app.js) asks
-the form's options address (views.pickers.client_options) for the clients whose alias begins
-with what is typed, and those replace the options. The field's queryset, not the options
-shown, decides which client a form accepts."""
+every client a user may book for is 6,000 in the reference data and ten times that in a few
+more years, too many to list in a page (6,000 options were 450 kB and 85 ms a page). The
+select lists the first PICKER_SIZE by alias, and the chosen client; a search field above it
+(static/js/app.js) asks the form's options address (views.pickers.client_options_response)
+for the clients whose alias begins with what is typed, and those replace the options. The
+field's queryset, not the options shown, decides which client a form accepts."""
 
 import uuid
 

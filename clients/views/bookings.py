@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from prostenhet.exceptions import DomainError
 
@@ -270,8 +270,8 @@ def calendar_week(request):
 # --- booking, moving, status -----------------------------------------------------------------
 
 
-@require_GET
 @permission_required("clients.add_booking", raise_exception=True)
+@require_POST
 def booking_client_options(request):
     """The new booking's client picker: the clients the user may book for whose alias begins
     with what was typed (pickers.client_options_response)."""

@@ -3,7 +3,8 @@ with what was typed, as <option>s for the picker's select. Each form's own view 
 it, with its permission and its clients (bookings.booking_client_options, Spiralen's
 book_client_options, KAST's call_client_options). Aliases (and birth years), as the picker
 showed them: no read of a record; a search for something typed is logged as the client
-list's searches are."""
+list's searches are. POSTed, as the client list's searches are: what is typed may be an
+identity number, which never goes into a URL."""
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ def client_options_response(request, clients, *, registers=None, birth_year=True
     """The options of `clients` (those the user may pick) that match the search, and a first,
     empty one that says how many. registers: those `clients` are in, when not all the user
     sees (audit.log_search)."""
-    text = request.GET.get("q", "")[:MAX_SEARCH]
+    text = request.POST.get("q", "")[:MAX_SEARCH]
     options, more = client_options(clients, text, birth_year=birth_year)
     if text.strip():
         audit.log_search(request, text, registers=registers)

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from clients import audit
 from clients.models import Register
@@ -148,8 +148,8 @@ def call_create(request):
     return render(request, "kast/calls/form.html", {"form": form, "call": None})
 
 
-@require_GET
 @kast_page("kast.add_call")
+@require_POST
 def call_client_options(request):
     """The call form's client picker: the user's KAST clients whose alias begins with what
     was typed (clients' client_options_response; a search in KAST's register)."""

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from clients import access
 from clients.models import BookingStatus, Register
@@ -226,8 +226,8 @@ def _free_time(free):
     }
 
 
-@require_GET
 @permission_required("spiralen.add_appointment", raise_exception=True)
+@require_POST
 def book_client_options(request):
     """The booking's client picker: the clients of the main register the user may book for
     whose alias begins with what was typed (clients' client_options_response)."""

@@ -72,8 +72,9 @@
 
   // A client picker (clients/forms/pickers.py): what is typed in its search field
   // (input[data-client-search]) is sent, after a pause in the typing, to the address it
-  // names, and the options that come back replace those of its select. The field has no name:
-  // it is not sent with the form, and Enter in it searches instead of sending the form.
+  // names (POSTed, as the client list's searches are: no identity number in a URL), and the
+  // options that come back replace those of its select. The field has no name: it is not
+  // sent with the form, and Enter in it searches instead of sending the form.
   var searchTimers = new WeakMap();
 
   function searchClients(input) {
@@ -82,8 +83,11 @@
     if (!select) return;
     var url = new URL(input.getAttribute("data-client-search"), window.location.href);
     var typed = input.value;
-    url.searchParams.set("q", typed.trim());
-    fetch(url, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+    fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Accept": "text/html", "X-CSRFToken": csrfToken() || ""},
+      body: new URLSearchParams({q: typed.trim()}),
+    })
       .then(function (response) {
         // Redirected (to the login page, the session having ended) is a failure too.
         if (!response.ok || response.redirected) throw new Error(String(response.status));
