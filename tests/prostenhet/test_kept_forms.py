@@ -397,6 +397,9 @@ NOT_PAGES = {
     "account:login", "account:otp-verify", "account:otp-setup", "clients:client-enrol-existing",
     # Files, not pages.
     "clients:journal-pdf", "clients:extract-pdf", "statistics:export",
+    # The client pickers' searches: POSTed by a script, answering options, not a page.
+    "clients:booking-client-options", "spiralen:book-client-options",
+    "kast:call-client-options",
 }
 
 
