@@ -1,17 +1,53 @@
 """Authentication backends."""
 
 from django.contrib.auth import backends
-from django.contrib.auth.models import Group, Permission
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_migrate
 
-from .models import User
+# {database alias: {group id: frozenset of "app_label.codename"}}: each role's (and unit
+# group's) model permissions. The data migrations write them and nothing else does (there is
+# no admin site), so a process reads them once, not at every request; a migrate or a flush
+# (tests) sends post_migrate, and a change to a group's permissions sends m2m_changed, either
+# of which forgets them. Every server restarts on a deploy, after its migrations.
+_GROUP_PERMS = {}
+
+
+def _forget_group_perms(**kwargs):
+    _GROUP_PERMS.clear()
+
+
+post_migrate.connect(_forget_group_perms, dispatch_uid="prostenhet.backends.group_perms")
+m2m_changed.connect(
+    _forget_group_perms, sender=Group.permissions.through,
+    dispatch_uid="prostenhet.backends.group_perms_changed",
+)
+
+
+def _group_perms(group_ids):
+    db = Group.objects.db
+    cache = _GROUP_PERMS.get(db)
+    if cache is None or not cache.keys() >= set(group_ids):
+        perms = {}
+        for group_id, app_label, codename in Group.permissions.through.objects.values_list(
+            "group_id", "permission__content_type__app_label", "permission__codename"
+        ):
+            perms.setdefault(group_id, set()).add(f"{app_label}.{codename}")
+        cache = _GROUP_PERMS[db] = {
+            group.pk: frozenset(perms.get(group.pk, ())) for group in Group.objects.only("pk")
+        }
+    return cache
 
 
 class ModelBackend(backends.ModelBackend):
-    """Django's model backend, reading a user's model permissions (their own and their
-    roles') in one query instead of two. Every page asks (the navigation does), so every
-    request pays for this. The answer is the same set, remembered on the user object for the
-    request exactly as Django remembers it."""
+    """Django's model backend, reading a user's model permissions from their groups (roles
+    and unit groups) without a query: the groups are loaded once a request (the user's
+    `group_ids_by_name`) and the groups' permissions once a process (_GROUP_PERMS). The
+    product grants model permissions to groups only, never to a person (a role is how a
+    person gets a permission, DESIGN §1): permissions given to a user directly are not read.
+    Every page asks (the navigation does), so every request gained a query's time."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
@@ -19,19 +55,7 @@ class ModelBackend(backends.ModelBackend):
         if user_obj.is_superuser:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            own = User.user_permissions.through.objects.filter(
-                user_id=user_obj.pk, permission_id=OuterRef("pk")
-            )
-            via_group = Group.permissions.through.objects.filter(
-                group_id__in=User.groups.through.objects.filter(user_id=user_obj.pk).values(
-                    "group_id"
-                ),
-                permission_id=OuterRef("pk"),
-            )
-            perms = (
-                Permission.objects.filter(Q(Exists(own)) | Q(Exists(via_group)))
-                .values_list("content_type__app_label", "codename")
-                .order_by()
-            )
-            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in perms}
+            group_ids = set(user_obj.group_ids_by_name.values())
+            by_group = _group_perms(group_ids)
+            user_obj._perm_cache = set().union(*(by_group[pk] for pk in group_ids))
         return user_obj._perm_cache

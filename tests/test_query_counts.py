@@ -48,18 +48,18 @@ PAGES = [
 ]
 
 
-# What a page may cost, the request itself included: session, user, the user's groups and
-# permissions (one query each), the lapsed-access check, the page's own reads and the
-# access-log row.
+# What a page may cost, the request itself included: session, user, second-factor device and
+# the user's groups (one query each; the groups' permissions are read once a process), the
+# lapsed-access check, the page's own reads and the access-log row.
 MAX_QUERIES = {
     # + 1: the practitioner's arrivals panel (today's visits for the user's bookings).
     # + 4: the counsellor's "My day" (today's sessions, drafts, goals due, from the queue).
-    "start": 12,
-    "clients:client-search": 9,
-    "clients:client-detail": 15,
-    "clients:journal": 15,
-    "clients:entry-detail": 10,
-    "clients:entry-edit": 9,
+    "start": 11,
+    "clients:client-search": 8,
+    "clients:client-detail": 14,
+    "clients:journal": 14,
+    "clients:entry-detail": 9,
+    "clients:entry-edit": 8,
 }
 
 
