@@ -475,6 +475,14 @@ class Assignment(models.Model):
         verbose_name = _("tilldelning")
         verbose_name_plural = _("tilldelningar")
         ordering = ["role", "starts_on"]
+        indexes = [
+            # expire_lapsed() asks at every request whether one of the user's substitute
+            # assignments has run out: the open ones with an end date, a handful a person.
+            models.Index(
+                fields=["counsellor", "ends_on"], name="assignment_open_ending",
+                condition=Q(ended_at__isnull=True, ends_on__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(role="responsible") | Q(ends_on__isnull=False),
@@ -517,6 +525,14 @@ class EmergencyAccess(models.Model):
         verbose_name = _("nödåtkomst")
         verbose_name_plural = _("nödåtkomster")
         ordering = ["-opened_at"]
+        indexes = [
+            # expire_lapsed() asks at every request whether one of the user's open emergency
+            # accesses has run out.
+            models.Index(
+                fields=["user", "expires_at"], name="emergencyaccess_open",
+                condition=Q(closed_at__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} → {self.client} ({self.opened_at:%Y-%m-%d %H:%M})"
