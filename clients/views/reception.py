@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Min
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.template.backends.utils import csrf_input
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -30,6 +31,7 @@ from ..forms.reception import (
     DropInSearchForm,
 )
 from ..models import BookingKind, BookingStatus, QueueEntry, Visit
+from .bookings import PLACEHOLDER
 
 TODAY_TEMPLATE = "clients/reception/_today_body.html"
 ARRIVALS_TEMPLATE = "clients/reception/_arrivals_body.html"
@@ -37,6 +39,10 @@ ARRIVALS_TEMPLATE = "clients/reception/_arrivals_body.html"
 
 def _post(request):
     return request.POST if request.method == "POST" else None
+
+
+def _hhmm(moment):
+    return f"{timezone.localtime(moment):%H:%M}"
 
 
 def _minutes_since(moment, now):
@@ -74,6 +80,10 @@ def today_context(request):
         user, [b.client_id for b in bookings] + [v.client_id for v in waiting]
     )
 
+    # Each row's address, times and status made once here, not looked up in the template
+    # (the panel is asked for every ten seconds from every reception screen).
+    arrival_url = reverse("clients:reception-arrival", args=[PLACEHOLDER])
+    statuses = dict(BookingStatus.choices)
     groups = {}
     for booking in bookings:
         booking.shown_alias = booking.client.alias if booking.client_id in visible else None
@@ -82,6 +92,12 @@ def today_context(request):
             booking.status == BookingStatus.BOOKED and booking.client_id is not None
             and booking.kind != BookingKind.MEETING and booking.arrival is None
         )
+        booking.span = f"{_hhmm(booking.starts_at)}–{_hhmm(booking.ends_at)}"
+        booking.status_label = statuses[booking.status]
+        if booking.arrival:
+            booking.arrived_time = _hhmm(booking.arrival.arrived_at)
+        if booking.may_arrive:
+            booking.arrival_url = arrival_url.replace(PLACEHOLDER, str(booking.public_id))
         if booking.staff_id and booking.unit == UnitCode.SPIRALEN:
             # The clinic's bookings say only the profession ("Spiralen – barnmorska"),
             # never the appointment type.
@@ -99,6 +115,7 @@ def today_context(request):
     for visit in waiting:
         visit.shown_alias = visit.client.alias if visit.client_id in visible else None
         visit.waited_minutes = _minutes_since(visit.arrived_at, now)
+        visit.arrived_time = _hhmm(visit.arrived_at)
 
     queue = None
     if user.has_perm("clients.view_queueentry"):
@@ -111,6 +128,8 @@ def today_context(request):
         "staff_days": sorted(groups.values(), key=lambda group: group["heading"].casefold()),
         "waiting": waiting,
         "queue": queue,
+        # One CSRF field for all the rows' "Har kommit" forms (the tag made one a row).
+        "csrf_field": csrf_input(request),
     }
 
 
