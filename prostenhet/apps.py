@@ -8,6 +8,7 @@ class ProstenhetConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.apps import apps
 
         from . import (
             benchmark,
@@ -15,11 +16,14 @@ class ProstenhetConfig(AppConfig):
             demo,
             registry,
         )
+        from .lib.choices import speed_up_choice_labels
         from .models import ClosedYear, User, WeedingRun
         from .navigation import register_base_sections
         from .registry import BenchmarkPart, DemoSeeder
 
         register_base_sections()
+        # Every model's get_FOO_display() (lists show a status or a kind on every row).
+        speed_up_choice_labels(apps.get_models())
         # The statistics page's timings, after every app's rows are written.
         registry.benchmarks.register(BenchmarkPart(
             key="statistics", generate=benchmark.generate, order=1000,
