@@ -200,10 +200,15 @@ def test_the_panel_lists_aliases_without_read_rows_like_the_client_list(world, l
 def test_a_booked_client_arrives_in_one_click(world, login):
     booking = booking_today(world, staff=world.co, client=world.anna, hour=9)
     browser = login(world.oa)
-    assert 'data-testid="arrived-button"' in panel(browser)
+    html = panel(browser)
+    assert 'data-testid="arrived-button"' in html
+    # The button's form posts to this booking's arrival, with the CSRF field.
+    form = html[html.index('<form method="post" action="'):html.index("</form>")]
+    url = reverse("clients:reception-arrival", args=[booking.public_id])
+    assert f'action="{url}"' in form
+    assert 'name="csrfmiddlewaretoken"' in form
 
-    response = browser.post(reverse("clients:reception-arrival", args=[booking.public_id]),
-                            follow=True)
+    response = browser.post(url, follow=True)
 
     assert "Ankomsten är registrerad." in response.content.decode()
     visit = Visit.objects.get()
