@@ -183,6 +183,9 @@ def test_the_page_shows_the_year_beside_the_year_before_with_small_counts_suppre
     assert "&lt;3" in html and "<svg" in html
     # The chart draws no bar for a suppressed figure and says the mark instead.
     assert shown.chart.count("<rect") == 2  # 14 and 9 (the zeros draw nothing)
+    # The labels and the marks are escaped in the picture as in the table.
+    assert 'class="chart-value">&lt;3</text>' in shown.chart and ">&lt;3<" in shown.chart
+    assert "=HYPERLINK(&quot;x&quot;)" in shown.chart and '("x")' not in shown.chart
 
 
 def test_the_year_defaults_to_last_year_and_a_bad_year_falls_back(
