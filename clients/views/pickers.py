@@ -20,9 +20,13 @@ MAX_SEARCH = 100
 def client_options_response(request, clients, *, registers=None, birth_year=True):
     """The options of `clients` (those the user may pick) that match the search, and a first,
     empty one that says how many. registers: those `clients` are in, when not all the user
-    sees (audit.log_search)."""
+    sees (audit.log_search). `selected` (a public id) adds that client when the user may pick
+    them: a form kept when the session ended puts back a client found by a search, who is
+    not among the options the page starts with (static/js/app.js)."""
     text = request.POST.get("q", "")[:MAX_SEARCH]
-    options, more = client_options(clients, text, birth_year=birth_year)
+    options, more = client_options(
+        clients, text, selected=request.POST.get("selected"), birth_year=birth_year
+    )
     if text.strip():
         audit.log_search(request, text, registers=registers)
     if more:

@@ -176,10 +176,38 @@
       } else if (name in values) {
         // Fields of one name take the sent values in their order.
         var index = used[name] || 0;
-        if (index < given.length) element.value = given[index];
+        if (index < given.length) {
+          element.value = given[index];
+          if (type === "select-one" && given[index] && element.value !== given[index]) {
+            restorePickedClient(element, given[index]);
+          }
+        }
         used[name] = index + 1;
       }
     });
+  }
+
+  // A client found by a search in a client picker is not among the options its page starts
+  // with: the picker's address gives them again with that client (when the user may still
+  // pick them), and the choice is put back.
+  function restorePickedClient(select, value) {
+    var input = select.id && document.querySelector(
+      'input[data-client-select="' + CSS.escape(select.id) + '"]');
+    if (!input) return;
+    fetch(new URL(input.getAttribute("data-client-search"), window.location.href), {
+      method: "POST", credentials: "same-origin",
+      headers: {"Accept": "text/html", "X-CSRFToken": csrfToken() || ""},
+      body: new URLSearchParams({q: "", selected: value}),
+    })
+      .then(function (response) {
+        if (!response.ok || response.redirected) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        select.innerHTML = html;
+        select.value = value;
+      })
+      .catch(function () {});  // the select stays unchosen: the user picks again
   }
 
   // Only a form that sends to the address the kept one was sent to, and of those the one with

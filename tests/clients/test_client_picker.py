@@ -119,6 +119,26 @@ def test_the_calendars_link_for_a_client_beyond_the_list_chooses_that_client(wor
     assert 'selected>Zz Sist</option>' in response.content.decode()
 
 
+def test_the_options_put_back_a_client_beyond_the_list_for_a_kept_form_and_log_no_search(
+    world, login, many
+):
+    """A form kept when the session ended names a client found by a search: the page's script
+    asks the picker's address for the options with that client (q empty, selected)."""
+    browser = login(world.oa)
+    last = many[-1]
+
+    response = browser.post(reverse(BOOKING_OPTIONS), {"q": "", "selected": last.public_id})
+    foreign = browser.post(reverse(BOOKING_OPTIONS), {"q": "", "selected": world.karl.public_id})
+    malformed = browser.post(reverse(BOOKING_OPTIONS), {"q": "", "selected": "inte-ett-id"})
+
+    assert (str(last.public_id), "Zz Sist") in options(response)
+    assert len(options(response)) == PICKER_SIZE + 2  # the first, empty one; the hundred; hers
+    for refused in (foreign, malformed):
+        assert str(world.karl.public_id) not in refused.content.decode()
+        assert len(options(refused)) == PICKER_SIZE + 1
+    assert not AccessLog.objects.exists()
+
+
 def test_a_malformed_or_foreign_chosen_client_is_left_out_of_the_list(world, login):
     browser = login(world.oa)
     for chosen in ("inte-ett-id", world.karl.public_id):
