@@ -6,9 +6,12 @@ from django.db.models.signals import m2m_changed, post_migrate
 
 # {database alias: {group id: frozenset of "app_label.codename"}}: each role's (and unit
 # group's) model permissions. The data migrations write them and nothing else does (there is
-# no admin site), so a process reads them once, not at every request; a migrate or a flush
-# (tests) sends post_migrate, and a change to a group's permissions sends m2m_changed, either
-# of which forgets them. Every server restarts on a deploy, after its migrations.
+# no admin site), so a process reads them once, not at every request. In the process that
+# makes a change, a migrate or a flush (tests) sends post_migrate and a change to a group's
+# permissions sends m2m_changed, either of which forgets them; the other processes, on every
+# server, read them again when they restart, which a deploy does after its migrations
+# (docs/deploy.md). A change to a role's permissions in a running system (by a shell, say)
+# takes effect there at the next restart, not before.
 _GROUP_PERMS = {}
 
 

@@ -171,7 +171,7 @@ CACHES = {
 AUTH_USER_MODEL = "prostenhet.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, with the user's permissions read in one query.
+    # Django's ModelBackend, with the user's permissions read from their groups' (roles').
     "prostenhet.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]

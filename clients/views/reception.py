@@ -93,7 +93,7 @@ def today_context(request):
             and booking.kind != BookingKind.MEETING and booking.arrival is None
         )
         booking.span = f"{_hhmm(booking.starts_at)}–{_hhmm(booking.ends_at)}"
-        booking.status_label = statuses[booking.status]
+        booking.status_label = statuses.get(booking.status, booking.status)
         if booking.arrival:
             booking.arrived_time = _hhmm(booking.arrival.arrived_at)
         if booking.may_arrive:
