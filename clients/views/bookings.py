@@ -35,7 +35,7 @@ from ..forms import (
     CalendarFilterForm,
     bookable_staff,
 )
-from ..models import Booking, BookingKind, BookingStatus, Room
+from ..models import Booking, BookingStatus, Room
 from .pickers import client_options_response
 
 # The form fields the services' error fields stand for.
@@ -124,26 +124,25 @@ class Row:
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
-def _time_range(starts_at, ends_at):
+def time_range(starts_at, ends_at):
     return (f"{timezone.localtime(starts_at):%H:%M}–"
             f"{timezone.localtime(ends_at):%H:%M}")
 
 
-def _booking_line(booking, client, client_url, labels):
+def _booking_line(booking, client, client_url):
     """A booking's time and client (a link only where the user may see the client), struck
     through when cancelled, and the start of its details line (kind · status)."""
     strike = " text-decoration-line-through" if booking.is_cancelled else ""
     who = (
         format_html('<a href="{}">{}</a>', client_url.replace(PLACEHOLDER, str(client.public_id)),
                     client.alias)
-        if client is not None else labels[BookingStatus.BOOKED]
+        if client is not None else BookingStatus.BOOKED.label
     )
     return format_html(
         '<span class="fw-semibold{}">{}</span> {}<br><small>{} · '
         '<span data-testid="booking-status">{}</span>',
-        strike, _time_range(booking.starts_at, booking.ends_at), who,
-        # get_FOO_display() builds the choices' dict on every call: read them once.
-        labels[booking.kind], labels[booking.status],
+        strike, time_range(booking.starts_at, booking.ends_at), who,
+        booking.get_kind_display(), booking.get_status_display(),
     )
 
 
@@ -200,15 +199,13 @@ def _calendar(request, *, week):
             cells.setdefault(("room", room_id, local_day), []).append(entry)
 
     client_url = reverse("clients:client-detail", args=[PLACEHOLDER])
-    labels = {value: str(label) for value, label in [*BookingKind.choices,
-                                                     *BookingStatus.choices]}
     for booking in bookings:
         client = booking.client if booking.client_id in shown else None
         place(Entry(
             booking.starts_at, booking.ends_at, booking=booking, client=client,
             can_change=(booking.status == BookingStatus.BOOKED
                         and access.can_change_booking(user, booking)),
-            line=_booking_line(booking, client, client_url, labels),
+            line=_booking_line(booking, client, client_url),
             room_part=format_html(" · {}", booking.room.name) if booking.room_id else "",
             staff_part=format_html(" · {}", booking.staff) if booking.staff_id else "",
             badge=format_html(

@@ -31,7 +31,7 @@ from ..forms.reception import (
     DropInSearchForm,
 )
 from ..models import BookingKind, BookingStatus, QueueEntry, Visit
-from .bookings import PLACEHOLDER
+from .bookings import PLACEHOLDER, time_range
 
 TODAY_TEMPLATE = "clients/reception/_today_body.html"
 ARRIVALS_TEMPLATE = "clients/reception/_arrivals_body.html"
@@ -80,10 +80,9 @@ def today_context(request):
         user, [b.client_id for b in bookings] + [v.client_id for v in waiting]
     )
 
-    # Each row's address, times and status made once here, not looked up in the template
-    # (the panel is asked for every ten seconds from every reception screen).
+    # Each row's address and times made once here, not looked up in the template (the panel
+    # is asked for every ten seconds from every reception screen).
     arrival_url = reverse("clients:reception-arrival", args=[PLACEHOLDER])
-    statuses = dict(BookingStatus.choices)
     groups = {}
     for booking in bookings:
         booking.shown_alias = booking.client.alias if booking.client_id in visible else None
@@ -92,8 +91,7 @@ def today_context(request):
             booking.status == BookingStatus.BOOKED and booking.client_id is not None
             and booking.kind != BookingKind.MEETING and booking.arrival is None
         )
-        booking.span = f"{_hhmm(booking.starts_at)}–{_hhmm(booking.ends_at)}"
-        booking.status_label = statuses.get(booking.status, booking.status)
+        booking.span = time_range(booking.starts_at, booking.ends_at)
         if booking.arrival:
             booking.arrived_time = _hhmm(booking.arrival.arrived_at)
         if booking.may_arrive:
