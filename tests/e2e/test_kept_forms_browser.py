@@ -17,6 +17,15 @@ from .test_journal_browser import log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def idle_out(page):
+    """The browser's session has seen no activity for longer than the idle timeout: its next
+    request ends it (IdleTimeoutMiddleware)."""
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    session = SessionStore(cookies["prostenhet_session"])
+    session[LAST_SEEN_KEY] = 0
+    session.save()
+
+
 def test_a_registration_sent_after_the_timeout_is_filled_in_again_and_saved_once(
     page, screenshot
 ):
@@ -37,10 +46,7 @@ def test_a_registration_sent_after_the_timeout_is_filled_in_again_and_saved_once
     page.get_by_label("Adress").fill("Storgatan 1, Malmö")
 
     # The assistant is away longer than the idle timeout, then sends the form.
-    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    session = SessionStore(cookies["prostenhet_session"])
-    session[LAST_SEEN_KEY] = 0
-    session.save()
+    idle_out(page)
     page.get_by_role("button", name="Registrera").click()
     page.wait_for_url(re.compile(r"/logga-in/"))
     expect(page.get_by_text("inte har varit aktiv")).to_be_visible()
