@@ -1,7 +1,6 @@
 from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.urls import reverse
 
 from .audit import may_hold_identity_number
 from .navigation import sections_for
@@ -30,7 +29,7 @@ def active_section(request, sections):
     start page), or None. A page belongs to the section whose page it is; else to the section
     whose address is the longest prefix of its own (/klienter/sammanslagningar/3/angra/ to
     /klienter/sammanslagningar/); else to the one section of its URL namespace, if there is
-    exactly one. No queries: it reads the resolved URL and reverses the sections' URLs."""
+    exactly one. No queries: it reads the resolved URL and the sections' addresses."""
     match = getattr(request, "resolver_match", None)
     if match is None:
         return None
@@ -39,7 +38,7 @@ def active_section(request, sections):
     names = [section.url_name for section in sections]
     if match.view_name in names:
         return match.view_name
-    paths = {name: reverse(name) for name in names}
+    paths = {section.url_name: section.path for section in sections}
     within = [name for name in names if request.path.startswith(paths[name])]
     if within:
         return max(within, key=lambda name: len(paths[name]))

@@ -10,8 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.signals import setting_changed
+from django.urls import get_script_prefix, reverse
 
 from .access import user_units
+
+# {(url name, script prefix): path} of the sections: the layout shows them on every page.
+_SECTION_PATHS = {}
+
+
+def _forget_section_paths(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _SECTION_PATHS.clear()
+
+
+setting_changed.connect(_forget_section_paths, dispatch_uid="prostenhet.registry.section_paths")
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,16 @@ class Section:
     permission: str | None = None
     order: int = 100
     units: frozenset = frozenset()
+
+    @property
+    def path(self):
+        """The section's address, reversed once per process (a page's navigation and
+        current section ask for every section's address)."""
+        key = (self.url_name, get_script_prefix())
+        path = _SECTION_PATHS.get(key)
+        if path is None:
+            path = _SECTION_PATHS[key] = reverse(self.url_name)
+        return path
 
     def is_for(self, user):
         if not any(role in self.roles for role in user.roles):
