@@ -93,7 +93,8 @@ class Table:
         """A table from to_dict(). Stored tables keep their texts in the installation's
         language (Swedish, the catalogue's source); translate=True shows them in the active
         language where the catalogue has them."""
-        text = _stored_text if translate else str
+        # The language asked once a table, not once a label (a year's tables have hundreds).
+        text = _stored_text if translate and get_language() != settings.LANGUAGE_CODE else str
         data = dict(data)
         for name in ("title", "row_heading", "description"):
             data[name] = text(data[name]) if data[name] else ""
@@ -103,10 +104,8 @@ class Table:
 
 
 def _stored_text(text):
-    """A stored label in the active language: as stored in the installation's language,
-    else from the catalogue (month names have their own context)."""
-    if get_language() == settings.LANGUAGE_CODE:
-        return text
+    """A stored label in the active language, when that is not the installation's: from the
+    catalogue (month names have their own context), else as stored."""
     translated = gettext(text)
     return translated if translated != text else pgettext("month", text)
 

@@ -17,7 +17,7 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from prostenhet import registry, services
@@ -291,6 +291,22 @@ def test_a_closed_year_keeps_its_figures_when_the_records_are_deleted(
     assert "Skapat;14;6" in csv_rows
     next_year = client.get(PAGE, {"ar": THIS_YEAR}).context["sections"][0]["tables"][0]
     assert next_year.lines[0][2].text == "14"
+
+
+def test_a_stored_table_is_shown_as_stored_in_swedish_and_translated_in_english():
+    stored = Table(
+        key="t", unit="", title="Besök", row_heading="", columns=["Besök", "Egen kolumn"],
+        rows=[Row("Januari", [1, 2]), Row("Egen rad", [3, 4])],
+    ).to_dict()
+    with translation.override("sv"):
+        swedish = Table.from_dict(stored, translate=True)
+    with translation.override("en"):
+        english = Table.from_dict(stored, translate=True)
+    assert (swedish.title, swedish.columns) == ("Besök", ["Besök", "Egen kolumn"])
+    assert [row.label for row in swedish.rows] == ["Januari", "Egen rad"]
+    # A month name through its own context; what the catalogue lacks stays as stored.
+    assert (english.title, english.columns) == ("Visit", ["Visit", "Egen kolumn"])
+    assert [row.label for row in english.rows] == ["January", "Egen rad"]
 
 
 def test_a_running_year_cannot_be_closed_and_a_year_is_closed_once(manager, only_test_provider):
