@@ -17,6 +17,8 @@ def test_the_gunicorn_configuration_runs_and_binds_locally(monkeypatch):
     assert config["bind"] == "127.0.0.1:8000"
     assert config["workers"] >= 2 and config["worker_class"] == "sync"
     assert config["timeout"] > 0 and config["accesslog"] == "-"
+    # The app is loaded before the fork, and no database connection crosses it.
+    assert config["preload_app"] is True and callable(config["pre_fork"])
     assert "x-request-id" in config["access_log_format"]
     # gunicorn accepts every name the file sets.
     from gunicorn.config import Config
