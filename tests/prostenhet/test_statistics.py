@@ -181,6 +181,11 @@ def test_the_page_shows_the_year_beside_the_year_before_with_small_counts_suppre
     ]
     html = page.content.decode()
     assert "&lt;3" in html and "<svg" in html
+    # The table as a screen reader reads it: each line's heading, its cells, the year before.
+    assert ('<th scope="row">=HYPERLINK(&quot;x&quot;)</th><td>&lt;3</td>'
+            '<td class="stats-compare">0</td></tr>') in html
+    assert ('<tr class="stats-total"><th scope="row">Totalt</th><td>21</td>'
+            '<td class="stats-compare">9</td></tr>') in html
     # The chart draws no bar for a suppressed figure and says the mark instead.
     assert shown.chart.count("<rect") == 2  # 14 and 9 (the zeros draw nothing)
     # The labels and the marks are escaped in the picture as in the table.
