@@ -48,18 +48,18 @@ PAGES = [
 ]
 
 
-# What a page may cost, the request itself included: session, user, second-factor device and
-# the user's groups (one query each; the groups' permissions are read once a process), the
+# What a page may cost, the request itself included: session, user with their groups,
+# second-factor device (one query each; the groups' permissions are read once a process), the
 # lapsed-access check, the page's own reads and the access-log row.
 MAX_QUERIES = {
     # + 1: the practitioner's arrivals panel (today's visits for the user's bookings).
     # + 4: the counsellor's "My day" (today's sessions, drafts, goals due, from the queue).
-    "start": 11,
-    "clients:client-search": 8,
-    "clients:client-detail": 14,
-    "clients:journal": 14,
-    "clients:entry-detail": 9,
-    "clients:entry-edit": 8,
+    "start": 10,
+    "clients:client-search": 7,
+    "clients:client-detail": 13,
+    "clients:journal": 13,
+    "clients:entry-detail": 8,
+    "clients:entry-edit": 7,
 }
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from prostenhet.backends import ModelBackend
 from prostenhet.models import User
 from prostenhet.roles import ROLE_PERMISSIONS, Role
 
@@ -76,3 +77,27 @@ def test_a_permission_given_to_a_person_directly_is_not_read():
 def test_an_inactive_user_holds_nothing():
     user = UserFactory(role=Role.MANAGER, is_active=False)
     assert fresh(user).get_all_permissions() == set()
+
+
+def test_the_sessions_user_comes_with_their_groups_in_one_query():
+    user = UserFactory(role=Role.COUNSELLOR)
+    user.groups.add(Group.objects.get(name=Role.MANAGER))
+    fresh(user).get_all_permissions()  # the process has read the roles' permissions once
+    with CaptureQueriesContext(connection) as queries:
+        loaded = ModelBackend().get_user(user.pk)
+        assert loaded.roles == [Role.COUNSELLOR, Role.MANAGER]
+        assert loaded.has_perm("prostenhet.view_statistics")
+    assert len(queries) == 1
+    assert loaded == user and loaded.session_stamp == user.session_stamp
+    assert loaded.group_ids_by_name == {
+        group.name: group.pk for group in user.groups.all()
+    }
+
+
+def test_a_user_without_groups_an_inactive_user_and_an_unknown_id_as_djangos_backend():
+    lonely = UserFactory()
+    assert ModelBackend().get_user(lonely.pk).group_ids_by_name == {}
+    inactive = UserFactory(role=Role.COUNSELLOR, is_active=False)
+    assert ModelBackend().get_user(inactive.pk) is None
+    assert ModelBackend().get_user(inactive.pk + 1000) is None
+    assert ModelBackend().get_user("not an id") is None
