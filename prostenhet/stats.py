@@ -298,6 +298,7 @@ class Protected:
     compare_heading: str = ""
     compare: list = field(default_factory=list)  # [Cell] per row (+ total), the year before
     chart: object = None  # the SVG, when the view draws one
+    html: object = None  # the table's rows as HTML, when the view writes them
 
     @property
     def lines(self):
